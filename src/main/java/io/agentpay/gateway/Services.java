@@ -1,0 +1,111 @@
+package io.agentpay.gateway;
+
+import io.agentpay.gateway.callback.CallbackAuth;
+import io.agentpay.gateway.callback.CallbackServer;
+import io.agentpay.gateway.cli.ServerConfig;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.tunnel.LoopbackTunnel;
+import io.agentpay.gateway.tunnel.NgrokTunnel;
+import io.agentpay.gateway.tunnel.PublicUrlTunnel;
+import io.agentpay.gateway.tunnel.Tunnel;
+import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the server brings up after it has answered {@code initialize}, in order: the sandbox
+ * simulator (with --sandbox), the callback endpoint, its public URL (PUBLIC_URL, ngrok or
+ * loopback), the Twilio facade, the eviction timer. Closed in reverse order.
+ */
+final class Services implements AutoCloseable {
+    private final ServerConfig config;
+    private final PaymentStore store;
+    private final McpLog log;
+    private final PaySimulator.Credentials sandboxCredentials;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "session-eviction");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile PaySimulator simulator;
+    private volatile CallbackServer callbackServer;
+    private volatile Tunnel tunnel;
+
+    Services(ServerConfig config, PaymentStore store, McpLog log, PaySimulator.Credentials sandboxCredentials) {
+        this.config = config;
+        this.store = store;
+        this.log = log;
+        this.sandboxCredentials = sandboxCredentials;
+    }
+
+    /** Starts everything on the calling thread and completes {@code payments} (or fails it with a clear reason). */
+    void start(CompletableFuture<TwilioAgentPaymentServer> payments) {
+        try {
+            URI apiBase = config.twilioApiBaseUrl();
+            String authToken = config.twilioAuthToken();
+            if (config.sandbox()) {
+                simulator = new PaySimulator(sandboxCredentials, Duration.ofMillis(250));
+                apiBase = simulator.baseUrl();
+                authToken = sandboxCredentials.authToken();
+            }
+            CallbackAuth auth = new CallbackAuth(CallbackAuth.newSecret(), authToken);
+            callbackServer = new CallbackServer(store, log, auth, Json.MAPPER);
+            int port = callbackServer.start(config.callbackHost(), config.callbackPort());
+            if (config.sandbox()) {
+                tunnel = LoopbackTunnel.onPort(port);
+            } else if (config.publicUrl() != null) {
+                tunnel = new PublicUrlTunnel(config.publicUrl());
+            } else {
+                tunnel = NgrokTunnel.open(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
+            }
+            String publicBase = tunnel.publicUrl().toString();
+            callbackServer.publicBaseUrl(() -> publicBase);
+            URI statusCallback = URI.create(publicBase + callbackServer.callbackPath());
+            TwilioAgentPaymentServer facade = TwilioAgentPaymentServer.initialize(config.accountSid(), config.apiKey(),
+                    config.apiSecret(), new TwilioAgentPaymentServer.Options(config.tokenType(), config.currency(),
+                            config.paymentConnector(), apiBase, statusCallback, store, Duration.ofSeconds(10), 3,
+                            Duration.ofMillis(250)));
+            long every = Math.max(1, Math.min(60, config.sessionTtl().toSeconds() / 4));
+            timer.scheduleWithFixedDelay(this::evict, every, every, TimeUnit.SECONDS);
+            log.info("server", (config.sandbox() ? "Sandbox ready (simulated Twilio at " + apiBase + "). " : "Ready. ")
+                    + "Callbacks reach port " + port + " through " + publicBase + CallbackServer.PATH + "…"
+                    + (auth.verifiesSignatures() ? " (signatures verified)." : " (secret path; set TWILIO_AUTH_TOKEN to verify signatures too)."));
+            payments.complete(facade);
+        } catch (Exception | LinkageError e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            log.error("server", "Payments are unavailable: " + reason);
+            payments.completeExceptionally(new IllegalStateException(reason, e));
+        }
+    }
+
+    private void evict() {
+        int evicted = store.evictExpired();
+        if (evicted > 0) {
+            log.debug("state", evicted + " payment sessions idle for over " + store.timeToLive() + " were evicted.");
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        Tunnel t = tunnel;
+        if (t != null) {
+            t.close();
+        }
+        CallbackServer c = callbackServer;
+        if (c != null) {
+            c.close();
+        }
+        PaySimulator s = simulator;
+        if (s != null) {
+            s.close();
+        }
+    }
+}

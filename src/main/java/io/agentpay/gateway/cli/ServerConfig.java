@@ -1,0 +1,124 @@
+package io.agentpay.gateway.cli;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The validated configuration of one server process. Every check names the setting and the
+ * form it expects; secrets are never part of a message or of {@link #toString()}.
+ */
+public record ServerConfig(
+        String accountSid,
+        String apiKey,
+        String apiSecret,
+        String tokenType,
+        String currency,
+        String paymentConnector,
+        String ngrokAuthToken,
+        String ngrokCustomDomain,
+        URI publicUrl,
+        String callbackHost,
+        int callbackPort,
+        URI twilioApiBaseUrl,
+        String twilioAuthToken,
+        Duration sessionTtl,
+        boolean sandbox) {
+
+    public static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
+    public static final Pattern API_KEY = Pattern.compile("SK[0-9a-fA-F]{32}");
+    private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
+    private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
+    private static final Pattern CONNECTOR = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+
+    public ServerConfig {
+        require(accountSid != null && ACCOUNT_SID.matcher(accountSid).matches(),
+                "accountSid must be 'AC' followed by 32 hex characters (your Twilio Account SID, from the Console)"
+                        + describe(accountSid, false) + ".");
+        require(apiKey != null && API_KEY.matcher(apiKey).matches(),
+                "apiKey must be 'SK' followed by 32 hex characters (a Twilio API key SID)" + describe(apiKey, false) + ".");
+        require(apiSecret != null && !apiSecret.isBlank(), "apiSecret must not be empty: give the secret of API key " + apiKey + ".");
+        require(TOKEN_TYPES.contains(tokenType), Setting.TOKEN_TYPE.display()
+                + " must be one of one-time, reusable, payment-method" + describe(tokenType, false) + ".");
+        require(currency != null && CURRENCY_CODE.matcher(currency).matches(), Setting.CURRENCY.display()
+                + " must be a three-letter ISO 4217 code such as USD, EUR or GBP" + describe(currency, false) + ".");
+        require(paymentConnector != null && CONNECTOR.matcher(paymentConnector).matches(), Setting.PAYMENT_CONNECTOR.display()
+                + " must be the unique name of a Pay Connector: letters, digits, '_', '-' or '.'" + describe(paymentConnector, false) + ".");
+        require(ngrokCustomDomain == null || DOMAIN.matcher(ngrokCustomDomain).matches(), Setting.NGROK_CUSTOM_DOMAIN.display()
+                + " must be a bare host name such as pay.example.ngrok.app (no scheme, no path)" + describe(ngrokCustomDomain, false) + ".");
+        require(callbackPort >= 0 && callbackPort <= 65535, Setting.CALLBACK_PORT.display() + " must be a port number from 0 to 65535.");
+        require(sessionTtl != null && !sessionTtl.isNegative() && !sessionTtl.isZero(),
+                Setting.SESSION_TTL.display() + " must be a positive duration such as 30m, 1h or 90s.");
+        require(sandbox || publicUrl != null || ngrokAuthToken != null,
+                "Twilio needs a public URL for its payment callbacks: set " + Setting.PUBLIC_URL.display()
+                        + " to a URL that reaches the callback port, or " + Setting.NGROK_AUTH_TOKEN.display()
+                        + " to open an ngrok tunnel. To try the server without Twilio, run it with --sandbox.");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new ConfigException(message);
+        }
+    }
+
+    /** A short, safe description of a bad value: its length, and its text only when not secret. */
+    private static String describe(String value, boolean secret) {
+        if (value == null || value.isEmpty()) {
+            return " (it is missing)";
+        }
+        if (secret || value.length() > 40) {
+            return " (got " + value.length() + " characters)";
+        }
+        return " (got '" + value.replaceAll("[^\\x20-\\x7e]", "?") + "')";
+    }
+
+    /** Parses {@code 90s}, {@code 30m}, {@code 1h}, {@code 2d} or an ISO-8601 duration. */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("p")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new ConfigException(Setting.SESSION_TTL.display()
+                    + " must be a duration such as 90s, 30m, 1h or PT1H (got '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "').");
+        }
+    }
+
+    /** Parses a public or API base URL: http(s), a host, no query or fragment. */
+    public static URI parseBaseUrl(Setting setting, String text) {
+        try {
+            URI uri = new URI(text.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getUserInfo() == null) {
+                String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+                return URI.create(scheme + "://" + uri.getRawAuthority() + (path.endsWith("/") ? path.substring(0, path.length() - 1) : path));
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new ConfigException(setting.display() + " must be an http(s) URL with a host and no query, such as "
+                + (setting == Setting.PUBLIC_URL ? "https://pay.example.com" : "https://api.twilio.com") + ".");
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[accountSid=" + accountSid + ", apiKey=" + apiKey + ", tokenType=" + tokenType
+                + ", currency=" + currency + ", paymentConnector=" + paymentConnector + ", publicUrl=" + publicUrl
+                + ", ngrok=" + (ngrokAuthToken != null) + ", callback=" + callbackHost + ":" + callbackPort
+                + ", twilioApiBaseUrl=" + twilioApiBaseUrl + ", signatureCheck=" + (twilioAuthToken != null)
+                + ", sessionTtl=" + sessionTtl + ", sandbox=" + sandbox + "]";
+    }
+}

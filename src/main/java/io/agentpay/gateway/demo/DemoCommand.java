@@ -1,0 +1,184 @@
+package io.agentpay.gateway.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.Main;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.sandbox.Scenario;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code demo}: launches this server in sandbox mode as a child process, drives a whole payment
+ * through a real MCP client over stdio, the way a voice agent would, and prints each step.
+ */
+public final class DemoCommand {
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final AtomicInteger updates = new AtomicInteger();
+    private final AtomicInteger logs = new AtomicInteger();
+
+    public DemoCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(String scenarioName) {
+        Scenario scenario = Scenario.byLabel(scenarioName).orElse(null);
+        if (scenario == null) {
+            err.println("demo: unknown scenario '" + scenarioName.replaceAll("[^\\x20-\\x7e]", "?") + "'. Choose one of: "
+                    + String.join(", ", java.util.Arrays.stream(Scenario.values()).map(Scenario::label).toList()) + ".");
+            return 2;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ServerParameters params = ServerParameters.builder(java)
+                .args("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                        Main.class.getName(), "--sandbox", "--callback-port", "0")
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
+        transport.setStdErrorHandler(line -> { });
+        say("Twilio Agent Payments MCP Gateway: sandbox demo (simulated call and payment, nothing is charged)");
+        say("Scenario '" + scenario.label() + "': the caller " + scenario.description() + ".");
+        try (McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .loggingConsumer(n -> logs.incrementAndGet())
+                .resourcesUpdateConsumer(c -> updates.incrementAndGet())
+                .build()) {
+            return drive(client, scenario);
+        } catch (RuntimeException e) {
+            err.println("demo failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int drive(McpSyncClient client, Scenario scenario) {
+        McpSchema.InitializeResult init = client.initialize();
+        step("initialize", init.serverInfo().name() + " " + init.serverInfo().version() + " answered (protocol "
+                + init.protocolVersion() + ")");
+        step("tools/list", String.join(", ", client.listTools().tools().stream().map(McpSchema.Tool::name).toList()));
+        String callSid = scenario.callSid(HexFormat.of().formatHex(new SecureRandom().generateSeed(14)));
+        McpSchema.GetPromptResult prompt = client.getPrompt(new McpSchema.GetPromptRequest("StartCapture", Map.of("callSid", callSid)));
+        step("prompts/get StartCapture", firstLine(((McpSchema.TextContent) prompt.messages().get(0).content()).text()));
+
+        JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "25.00",
+                "description", "Sandbox demo order"));
+        if (started.path("error").isTextual()) {
+            step("result", started.path("message").asText() + " Next: " + started.path("nextStep").asText());
+            return scenario == Scenario.CALL_ENDED ? 0 : 1;
+        }
+        String paymentSid = started.path("paymentSid").asText();
+        String uri = started.path("statusResource").asText();
+        client.subscribeResource(new McpSchema.SubscribeRequest(uri));
+        step("resources/subscribe", uri);
+
+        for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
+            JsonNode status = null;
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                call(client, tool, Map.of("callSid", callSid, "paymentSid", paymentSid));
+                status = await(client, uri, s -> !s.path("state").asText().equals("capturing") || s.hasNonNull("errorType"));
+                if (!status.hasNonNull("errorType") || isFinal(status)) {
+                    break;
+                }
+                step("caller", "entry rejected (" + status.path("errorType").asText() + "): "
+                        + status.path("nextAction").asText());
+            }
+            if (isFinal(status)) {
+                return finish(status, scenario);
+            }
+        }
+        call(client, "completePaymentCapture", Map.of("callSid", callSid, "paymentSid", paymentSid));
+        return finish(await(client, uri, DemoCommand::isFinal), scenario);
+    }
+
+    private int finish(JsonNode status, Scenario scenario) {
+        String state = status.path("state").asText();
+        step("outcome", state + " — card " + status.path("paymentCardType").asText("?") + " "
+                + status.path("paymentCardNumber").asText("(none)") + ", confirmation "
+                + status.path("paymentConfirmationCode").asText("(none)") + ", result " + status.path("result").asText("(none)"));
+        step("advice", status.path("nextAction").asText());
+        say("Received " + updates.get() + " resource-updated notifications and " + logs.get() + " log messages.");
+        boolean expected = switch (scenario) {
+            case HANG_UP, DECLINED -> state.equals("failed");
+            default -> state.equals("completed");
+        };
+        say(expected ? "Demo finished as the scenario expects. (Sandbox: nothing was charged.)" : "Demo ended unexpectedly.");
+        return expected ? 0 : 1;
+    }
+
+    private JsonNode call(McpSyncClient client, String tool, Map<String, Object> args) {
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        JsonNode body = parse(((McpSchema.TextContent) result.content().get(0)).text());
+        step("tools/call " + tool, Boolean.TRUE.equals(result.isError())
+                ? "error: " + body.path("message").asText()
+                : body.path("state").asText() + (body.hasNonNull("paymentSid") ? " " + body.path("paymentSid").asText() : ""));
+        return body;
+    }
+
+    /** Reads the status resource until {@code done} holds, printing a dot a tick while the caller keys. */
+    private JsonNode await(McpSyncClient client, String uri, java.util.function.Predicate<JsonNode> done) {
+        out.print("    waiting for the caller ");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
+            JsonNode status = parse(((McpSchema.TextResourceContents) read.contents().get(0)).text());
+            if (done.test(status)) {
+                out.println(" " + status.path("state").asText()
+                        + (status.hasNonNull("paymentCardNumber") ? " (card " + status.path("paymentCardNumber").asText() + ")" : ""));
+                return status;
+            }
+            out.print('.');
+            out.flush();
+            sleep(150);
+        }
+        out.println();
+        throw new IllegalStateException("the status resource did not change within 20 seconds");
+    }
+
+    private static boolean isFinal(JsonNode status) {
+        String state = status.path("state").asText();
+        return state.equals("completed") || state.equals("failed") || state.equals("cancelled");
+    }
+
+    private void step(String what, String detail) {
+        out.println("  " + what + ": " + detail);
+    }
+
+    private void say(String line) {
+        out.println(line);
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + json, e);
+        }
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

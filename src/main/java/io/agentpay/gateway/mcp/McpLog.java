@@ -1,0 +1,113 @@
+package io.agentpay.gateway.mcp;
+
+import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
+import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
+import io.modelcontextprotocol.spec.McpServerSession;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one log sink of the server. Components publish events here; a single background listener
+ * writes each to stderr (through SLF4J) and, once the client has initialized, sends it as an MCP
+ * {@code notifications/message} when the level passes the client's {@code logging/setLevel}.
+ * Publishing never blocks the caller: a full queue drops the event and counts it.
+ */
+public final class McpLog implements AutoCloseable {
+    private record Event(LoggingLevel level, String logger, String message) {}
+
+    private static final Event STOP = new Event(LoggingLevel.DEBUG, "", "");
+
+    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(8192);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread worker;
+    private volatile McpServerSession session;
+    private volatile boolean clientReady;
+
+    public McpLog() {
+        worker = new Thread(this::drain, "mcp-log");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** The stdio session that notifications go to. */
+    public void attach(McpServerSession session) {
+        this.session = session;
+    }
+
+    /** The client has its initialize answer; notifications may flow from now on. */
+    public void clientReady() {
+        clientReady = true;
+    }
+
+    public void debug(String logger, String message) { publish(LoggingLevel.DEBUG, logger, message); }
+
+    public void info(String logger, String message) { publish(LoggingLevel.INFO, logger, message); }
+
+    public void warning(String logger, String message) { publish(LoggingLevel.WARNING, logger, message); }
+
+    public void error(String logger, String message) { publish(LoggingLevel.ERROR, logger, message); }
+
+    public void publish(LoggingLevel level, String logger, String message) {
+        if (!queue.offer(new Event(level, logger, message))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                Event event = queue.take();
+                if (event == STOP) {
+                    return;
+                }
+                deliver(event);
+                long lost = dropped.getAndSet(0);
+                if (lost > 0) {
+                    deliver(new Event(LoggingLevel.WARNING, "log", lost + " log events were dropped under load."));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void deliver(Event event) {
+        Logger logger = LoggerFactory.getLogger("agentpay." + event.logger());
+        switch (event.level()) {
+            case DEBUG -> logger.debug(event.message());
+            case INFO, NOTICE -> logger.info(event.message());
+            case WARNING -> logger.warn(event.message());
+            default -> logger.error(event.message());
+        }
+        McpServerSession target = session;
+        if (clientReady && target != null && target.isNotificationForLevelAllowed(event.level())) {
+            target.sendNotification("notifications/message",
+                    new LoggingMessageNotification(event.level(), event.logger(), event.message()))
+                    .subscribe(null, e -> LoggerFactory.getLogger("agentpay.log").debug("Log notification not sent: {}", e.toString()));
+        }
+    }
+
+    /** Delivers what is queued (briefly) and stops the listener. */
+    @Override
+    public void close() {
+        queue.offer(STOP);
+        try {
+            worker.join(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For tests: waits until every event published so far has been delivered. */
+    public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!queue.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return queue.isEmpty();
+    }
+}

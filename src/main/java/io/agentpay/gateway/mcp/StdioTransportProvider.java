@@ -1,0 +1,221 @@
+package io.agentpay.gateway.mcp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * MCP over stdin/stdout, one JSON-RPC message per line. Unlike a bare reader it survives bad
+ * input: an unparsable or oversized line gets a JSON-RPC error answer and the session goes on.
+ * It tells its {@link Listener} when the {@code initialize} answer has been written (so slow
+ * start-up work can begin after it) and when stdin closes.
+ */
+public final class StdioTransportProvider implements McpServerTransportProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(StdioTransportProvider.class);
+    static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+    /** Lifecycle events of the one stdio session. */
+    public interface Listener {
+        default void sessionCreated(McpServerSession session) {}
+
+        default void initialized() {}
+
+        default void closed() {}
+    }
+
+    private final McpJsonMapper jsonMapper;
+    private final ObjectMapper objectMapper;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Listener listener;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean initializedSent = new AtomicBoolean();
+    private volatile McpServerSession session;
+
+    public StdioTransportProvider(McpJsonMapper jsonMapper, ObjectMapper objectMapper, InputStream in, OutputStream out,
+                                  Listener listener) {
+        this.jsonMapper = jsonMapper;
+        this.objectMapper = objectMapper;
+        this.in = in;
+        this.out = out;
+        this.listener = listener;
+    }
+
+    @Override
+    public List<String> protocolVersions() {
+        return List.of(ProtocolVersions.MCP_2024_11_05, ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18,
+                ProtocolVersions.MCP_2025_11_25);
+    }
+
+    @Override
+    public void setSessionFactory(McpServerSession.Factory factory) {
+        session = factory.create(new SessionTransport());
+        listener.sessionCreated(session);
+        Thread reader = new Thread(this::readLoop, "stdio-in");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    @Override
+    public Mono<Void> notifyClients(String method, Object params) {
+        McpServerSession current = session;
+        return current == null ? Mono.empty() : current.sendNotification(method, params);
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        closing.set(true);
+        return Mono.empty();
+    }
+
+    private void readLoop() {
+        try {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+            boolean oversized = false;
+            byte[] chunk = new byte[16 * 1024];
+            int n;
+            while (!closing.get() && (n = in.read(chunk)) != -1) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] != '\n') {
+                        continue;
+                    }
+                    if (!oversized && line.size() + (i - start) <= MAX_LINE_BYTES) {
+                        line.write(chunk, start, i - start);
+                        handleLine(line.toString(StandardCharsets.UTF_8));
+                    } else {
+                        writeError(null, McpSchema.ErrorCodes.INVALID_REQUEST,
+                                "Message larger than " + MAX_LINE_BYTES + " bytes; it was discarded.");
+                    }
+                    line.reset();
+                    oversized = false;
+                    start = i + 1;
+                }
+                if (!oversized && line.size() + (n - start) <= MAX_LINE_BYTES) {
+                    line.write(chunk, start, n - start);
+                } else {
+                    oversized = true;
+                    line.reset();
+                }
+            }
+            if (line.size() > 0 && !oversized) {
+                handleLine(line.toString(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            if (!closing.get()) {
+                LOG.warn("stdin failed: {}", e.toString());
+            }
+        } finally {
+            closing.set(true);
+            listener.closed();
+        }
+    }
+
+    private void handleLine(String text) {
+        String line = text.strip();
+        if (line.isEmpty()) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = objectMapper.readTree(line);
+        } catch (JsonProcessingException e) {
+            writeError(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not valid JSON.");
+            return;
+        }
+        Object id = idOf(node);
+        McpSchema.JSONRPCMessage message;
+        try {
+            if (!node.isObject() || !"2.0".equals(node.path("jsonrpc").asText(null))) {
+                throw new IllegalArgumentException("expected a JSON-RPC 2.0 object");
+            }
+            message = McpSchema.deserializeJsonRpcMessage(jsonMapper, line);
+        } catch (IOException | RuntimeException e) {
+            writeError(id, McpSchema.ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: not a JSON-RPC 2.0 request, response or notification.");
+            return;
+        }
+        session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
+    }
+
+    private static Object idOf(JsonNode node) {
+        JsonNode id = node.path("id");
+        if (id.isTextual()) {
+            return id.asText();
+        }
+        if (id.isIntegralNumber()) {
+            return id.asLong();
+        }
+        return null;
+    }
+
+    private void writeError(Object id, int code, String message) {
+        write(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, id, null,
+                new McpSchema.JSONRPCResponse.JSONRPCError(code, message, null)));
+    }
+
+    private void write(McpSchema.JSONRPCMessage message) {
+        String json;
+        try {
+            json = jsonMapper.writeValueAsString(message);
+        } catch (IOException e) {
+            LOG.error("Could not serialize a message: {}", e.toString());
+            return;
+        }
+        byte[] bytes = (json.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        synchronized (out) {
+            try {
+                out.write(bytes);
+                out.flush();
+            } catch (IOException e) {
+                if (!closing.get()) {
+                    LOG.warn("stdout failed: {}", e.toString());
+                }
+            }
+        }
+        if (message instanceof McpSchema.JSONRPCResponse response && response.result() instanceof McpSchema.InitializeResult
+                && initializedSent.compareAndSet(false, true)) {
+            listener.initialized();
+        }
+    }
+
+    private final class SessionTransport implements McpServerTransport {
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(() -> write(message));
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return jsonMapper.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(() -> closing.set(true));
+        }
+
+        @Override
+        public void close() {
+            closing.set(true);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.agentpay.gateway.mcp;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A tool's arguments with checks that explain themselves: which argument, what was wrong,
+ * what form is expected. Values are never echoed back in full, so nothing sensitive returns.
+ */
+public final class ToolArgs {
+    public static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
+    public static final Pattern PAYMENT_SID = Pattern.compile("PK[0-9a-fA-F]{32}");
+    public static final String CALL_SID_FORM = "a Twilio Call SID: 'CA' followed by 32 hex characters, "
+            + "the SID of the call's PSTN leg";
+    public static final String PAYMENT_SID_FORM = "a Twilio Payment SID: 'PK' followed by 32 hex characters, "
+            + "as returned by startPaymentCapture";
+
+    private final Map<String, Object> values;
+
+    private ToolArgs(Map<String, Object> values) {
+        this.values = values;
+    }
+
+    /** Wraps {@code arguments}, refusing any name the tool does not declare. */
+    public static ToolArgs of(Map<String, Object> arguments, Set<String> declared) {
+        Map<String, Object> values = arguments == null ? Map.of() : arguments;
+        for (String name : values.keySet()) {
+            if (!declared.contains(name)) {
+                throw new ToolInputException("Unknown argument '" + shorten(name) + "'. This tool takes: "
+                        + String.join(", ", declared.stream().sorted().toList()) + ".");
+            }
+        }
+        return new ToolArgs(values);
+    }
+
+    public String callSid() {
+        return sid("callSid", CALL_SID, CALL_SID_FORM);
+    }
+
+    public String paymentSid() {
+        return sid("paymentSid", PAYMENT_SID, PAYMENT_SID_FORM);
+    }
+
+    private String sid(String name, Pattern pattern, String form) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            throw new ToolInputException("Missing argument '" + name + "': expected " + form + ".");
+        }
+        if (!(raw instanceof String text) || !pattern.matcher(text).matches()) {
+            throw new ToolInputException("Argument '" + name + "' must be " + form + " (" + describe(raw) + ").");
+        }
+        return (String) raw;
+    }
+
+    /** An optional string, at most {@code maxLength} characters; {@code null} when absent or blank. */
+    public String optionalText(String name, int maxLength) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof String text)) {
+            throw new ToolInputException("Argument '" + name + "' must be a string (" + describe(raw) + ").");
+        }
+        if (text.length() > maxLength) {
+            throw new ToolInputException("Argument '" + name + "' must be at most " + maxLength + " characters (got "
+                    + text.length() + ").");
+        }
+        return text.isBlank() ? null : text.strip();
+    }
+
+    /** An optional string that must be one of {@code allowed}. */
+    public String optionalChoice(String name, Set<String> allowed) {
+        String value = optionalText(name, 64);
+        if (value != null && !allowed.contains(value)) {
+            throw new ToolInputException("Argument '" + name + "' must be one of " + String.join(", ", allowed.stream().sorted().toList())
+                    + " (" + describe(value) + ").");
+        }
+        return value;
+    }
+
+    public boolean optionalBoolean(String name, boolean defaultValue) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        if ("true".equals(raw) || "false".equals(raw)) {
+            return Boolean.parseBoolean((String) raw);
+        }
+        throw new ToolInputException("Argument '" + name + "' must be true or false (" + describe(raw) + ").");
+    }
+
+    /** An optional amount such as {@code "25.00"}: 0 to 999999.99, at most two decimals, no currency sign. */
+    public BigDecimal optionalAmount(String name) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return null;
+        }
+        String text = raw instanceof Number ? raw.toString() : raw instanceof String s ? s.strip() : null;
+        if (text == null || !text.matches("\\d{1,6}(\\.\\d{1,2})?")) {
+            throw new ToolInputException("Argument '" + name + "' must be a plain decimal amount from 0 to 999999.99 with at "
+                    + "most two decimals and no currency sign, such as \"25.00\" (" + describe(raw) + "). Use 0 or omit it to "
+                    + "save the card without charging.");
+        }
+        return new BigDecimal(text);
+    }
+
+    private static String describe(Object raw) {
+        if (raw instanceof String text) {
+            return text.isEmpty() ? "got an empty string" : "got " + text.length() + " characters"
+                    + (text.length() <= 12 && !text.matches(".*\\d{3,}.*") ? ": '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "'" : "");
+        }
+        return "got a " + (raw instanceof Number ? "number" : raw instanceof Boolean ? "boolean"
+                : raw instanceof Map ? "object" : raw instanceof java.util.List ? "list" : "value of another type");
+    }
+
+    private static String shorten(String name) {
+        String safe = name.replaceAll("[^\\x20-\\x7e]", "?");
+        return safe.length() > 40 ? safe.substring(0, 40) + "…" : safe;
+    }
+}

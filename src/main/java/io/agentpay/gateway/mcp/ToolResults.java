@@ -1,0 +1,62 @@
+package io.agentpay.gateway.mcp;
+
+import io.agentpay.gateway.twilio.PaymentException;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/** Turns tool outcomes into results, once for every tool: JSON text on success, {@code isError} with a next step on failure. */
+public final class ToolResults {
+    private ToolResults() {}
+
+    public static CallToolResult json(Object value) {
+        return CallToolResult.builder().content(List.of(new TextContent(Json.write(value)))).isError(false).build();
+    }
+
+    public static CallToolResult error(Map<String, Object> view) {
+        return CallToolResult.builder().content(List.of(new TextContent(Json.write(view)))).isError(true).build();
+    }
+
+    /**
+     * Wraps a tool's handler: bad arguments and payment failures become {@code isError} results
+     * logged once; anything unexpected is logged and reported without a stack trace.
+     */
+    public static BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> guarded(ToolFactory factory, McpLog log) {
+        String name = factory.tool().name();
+        Set<String> declared = declaredArguments(factory);
+        return (exchange, request) -> {
+            try {
+                return factory.call(exchange, ToolArgs.of(request.arguments(), declared));
+            } catch (ToolInputException e) {
+                log.warning("tools", name + ": " + e.getMessage());
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("error", "invalid-argument");
+                view.put("message", e.getMessage());
+                view.put("nextStep", "Correct the argument and call " + name + " again. Nothing was sent to Twilio.");
+                return error(view);
+            } catch (PaymentException e) {
+                log.warning("tools", name + " failed: " + e.getMessage());
+                return error(e.toView());
+            } catch (RuntimeException e) {
+                log.error("tools", name + " failed unexpectedly: " + e.getClass().getName());
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("error", "internal-error");
+                view.put("message", "The server could not run " + name + " (" + e.getClass().getSimpleName() + ").");
+                view.put("nextStep", "Read the status resource to see where the payment stands, then try once more.");
+                return error(view);
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> declaredArguments(ToolFactory factory) {
+        Object properties = factory.tool().inputSchema().get("properties");
+        return properties instanceof Map<?, ?> map ? Set.copyOf((java.util.Set<String>) map.keySet()) : Set.of();
+    }
+}

@@ -1,0 +1,108 @@
+package io.agentpay.gateway.mcp.prompts;
+
+import io.agentpay.gateway.mcp.PromptFactory;
+import io.agentpay.gateway.mcp.ServerContext;
+import io.agentpay.gateway.mcp.ToolArgs;
+import io.agentpay.gateway.mcp.ToolInputException;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.GetPromptResult;
+import io.modelcontextprotocol.spec.McpSchema.Prompt;
+import io.modelcontextprotocol.spec.McpSchema.PromptArgument;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A prompt whose text lives in {@code src/main/resources/prompts/<name>.md}. Arguments
+ * {@code callSid} and {@code paymentSid}, when given, are checked and filled into the exact tool
+ * calls and resource URI the text names; when absent the text keeps {@code {callSid}} and
+ * {@code {paymentSid}} for the model to fill.
+ */
+abstract class TemplatePrompt implements PromptFactory {
+    private final ServerContext context;
+    private final String name;
+    private final String description;
+    private final boolean callSidRequired;
+    private final boolean takesPaymentSid;
+    private final String text;
+
+    TemplatePrompt(ServerContext context, String name, String description, boolean callSidRequired, boolean takesPaymentSid) {
+        this.context = context;
+        this.name = name;
+        this.description = description;
+        this.callSidRequired = callSidRequired;
+        this.takesPaymentSid = takesPaymentSid;
+        this.text = load(name);
+    }
+
+    @Override
+    public Prompt prompt() {
+        List<PromptArgument> arguments = new ArrayList<>();
+        arguments.add(new PromptArgument("callSid", "Call SID",
+                "SID of the live call's PSTN leg ('CA' + 32 hex characters)", callSidRequired));
+        if (takesPaymentSid) {
+            arguments.add(new PromptArgument("paymentSid", "Payment SID",
+                    "SID of the payment session from startPaymentCapture ('PK' + 32 hex characters)", false));
+        }
+        arguments.addAll(extraArguments());
+        return new Prompt(name, null, description, arguments);
+    }
+
+    /** Arguments beyond callSid and paymentSid. */
+    List<PromptArgument> extraArguments() {
+        return List.of();
+    }
+
+    @Override
+    public GetPromptResult get(Map<String, Object> arguments) {
+        String callSid = sid(arguments, "callSid", ToolArgs.CALL_SID, ToolArgs.CALL_SID_FORM, callSidRequired);
+        String paymentSid = takesPaymentSid ? sid(arguments, "paymentSid", ToolArgs.PAYMENT_SID, ToolArgs.PAYMENT_SID_FORM, false) : null;
+        String body = render(arguments, text)
+                .replace("{{callSid}}", callSid == null ? "{callSid}" : callSid)
+                .replace("{{paymentSid}}", paymentSid == null ? "{paymentSid}" : paymentSid);
+        if (context.sandbox()) {
+            body = body + "\n\n" + sandboxNote();
+        }
+        return new GetPromptResult(description, List.of(new McpSchema.PromptMessage(McpSchema.Role.USER,
+                new McpSchema.TextContent(body.strip()))));
+    }
+
+    /** Lets a prompt choose part of its text from its extra arguments. */
+    String render(Map<String, Object> arguments, String template) {
+        return template;
+    }
+
+    String sandboxNote() {
+        return "Sandbox: this server talks to a simulated Twilio; no real call or payment takes place.";
+    }
+
+    private static String sid(Map<String, Object> arguments, String key, java.util.regex.Pattern pattern, String form,
+                              boolean required) {
+        Object value = arguments.get(key);
+        if (value == null || (value instanceof String s && s.isBlank())) {
+            if (required) {
+                throw new ToolInputException("Missing argument '" + key + "': expected " + form + ".");
+            }
+            return null;
+        }
+        if (!(value instanceof String s) || !pattern.matcher(s.strip()).matches()) {
+            throw new ToolInputException("Argument '" + key + "' must be " + form + ".");
+        }
+        return s.strip();
+    }
+
+    private static String load(String name) {
+        try (InputStream in = TemplatePrompt.class.getResourceAsStream("/prompts/" + name + ".md")) {
+            if (in == null) {
+                throw new IllegalStateException("Prompt text prompts/" + name + ".md is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.agentpay.gateway.sandbox;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Posts status callbacks the way Twilio does: form-encoded, signed with the account's auth
+ * token ({@code X-Twilio-Signature}), with an {@code I-Twilio-Idempotency-Token}, one at a time
+ * in the order they were scheduled.
+ */
+final class CallbackSender implements AutoCloseable {
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pay-simulator-callbacks");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final String authToken;
+
+    CallbackSender(String authToken) {
+        this.authToken = authToken;
+    }
+
+    /** Sends {@code fields} to {@code url} after {@code delay}; {@code times} > 1 redelivers it with the same token. */
+    void send(String url, Map<String, String> fields, Duration delay, int times) {
+        String token = UUID.randomUUID().toString();
+        for (int i = 0; i < times; i++) {
+            executor.schedule(() -> post(url, fields, token), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs {@code action} on the callback thread after {@code delay}, in order with the callbacks. */
+    void later(Runnable action, Duration delay) {
+        executor.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void post(String url, Map<String, String> fields, String token) {
+        StringBuilder body = new StringBuilder();
+        fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("X-Twilio-Signature", sign(url, fields))
+                    .header("I-Twilio-Idempotency-Token", token)
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                    .build();
+            http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            // Twilio gives up on an unreachable callback URL too; the session state simply does not move.
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Twilio's algorithm: HMAC-SHA1 of the URL followed by each parameter name and value, sorted by name. */
+    String sign(String url, Map<String, String> fields) {
+        StringBuilder data = new StringBuilder(url);
+        new TreeMap<>(fields).forEach((k, v) -> data.append(k).append(v));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA1 is not available", e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,72 @@
+package io.agentpay.gateway.state;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The fields a caller can key in, with Twilio's wire names and the tool that asks for each. */
+public enum CaptureField {
+    PAYMENT_CARD_NUMBER("payment-card-number", "card number", "captureCardNumber"),
+    SECURITY_CODE("security-code", "security code", "captureSecurityCode"),
+    EXPIRATION_DATE("expiration-date", "expiration date", "captureExpirationDate"),
+    POSTAL_CODE("postal-code", "postal code", "capturePostalCode"),
+    BANK_ROUTING_NUMBER("bank-routing-number", "bank routing number", "captureBankRoutingNumber"),
+    BANK_ACCOUNT_NUMBER("bank-account-number", "bank account number", "captureBankAccountNumber");
+
+    private final String wire;
+    private final String spoken;
+    private final String tool;
+
+    CaptureField(String wire, String spoken, String tool) {
+        this.wire = wire;
+        this.spoken = spoken;
+        this.tool = tool;
+    }
+
+    /** The value Twilio uses in {@code Capture} and {@code Required}, e.g. {@code payment-card-number}. */
+    public String wire() { return wire; }
+
+    /** How to name the field to a caller, e.g. "card number". */
+    public String spoken() { return spoken; }
+
+    /** The MCP tool that asks the caller for this field. */
+    public String tool() { return tool; }
+
+    /**
+     * Reads a field name as Twilio sends it: kebab-case ({@code expiration-date}) or the
+     * PascalCase spelling of its reference page ({@code ExpirationDate}).
+     */
+    public static Optional<CaptureField> parse(String name) {
+        if (name == null || name.isBlank() || name.length() > 40) {
+            return Optional.empty();
+        }
+        String kebab = toKebab(name.trim());
+        for (CaptureField field : values()) {
+            if (field.wire.equals(kebab)) {
+                return Optional.of(field);
+            }
+        }
+        if (kebab.equals("payment-card-postal-code")) {
+            return Optional.of(POSTAL_CODE);
+        }
+        return Optional.empty();
+    }
+
+    private static String toKebab(String name) {
+        if (name.indexOf('-') >= 0 || name.equals(name.toLowerCase(Locale.ROOT))) {
+            return name.toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        StringBuilder out = new StringBuilder(name.length() + 4);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (i > 0) {
+                    out.append('-');
+                }
+                out.append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

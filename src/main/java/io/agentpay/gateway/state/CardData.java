@@ -1,0 +1,172 @@
+package io.agentpay.gateway.state;
+
+/**
+ * Reduces card and bank data to what may be kept: the last four digits of a card number, the
+ * last two of a bank account, nothing of a security code. Applied to everything that enters
+ * the server from Twilio, from a tool argument or from anyone posing as Twilio.
+ */
+public final class CardData {
+    private static final int MAX_TEXT = 256;
+
+    private CardData() {}
+
+    /** {@code 4111 1111 1111 1111} or {@code xxxxxxxxxxxx1111} become {@code xxxxxxxxxxxx1111}. */
+    public static String maskCardNumber(String value) {
+        return keepLastDigits(value, 4, 19);
+    }
+
+    /** Bank account numbers keep their last two digits, as Twilio masks them. */
+    public static String maskBankAccount(String value) {
+        return keepLastDigits(value, 2, 17);
+    }
+
+    /** Routing numbers keep their last four digits. */
+    public static String maskRoutingNumber(String value) {
+        return keepLastDigits(value, 4, 9);
+    }
+
+    /** A security code keeps only its length (3 or 4), never a digit. */
+    public static String maskSecurityCode(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        int length = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != ' ' && c != '-') {
+                length++;
+            }
+        }
+        return length >= 4 ? "xxxx" : "xxx";
+    }
+
+    private static String keepLastDigits(String value, int keep, int maxLength) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        int symbols = 0;
+        int digits = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+                symbols++;
+            } else if (c == 'x' || c == 'X' || c == '*' || c == '#') {
+                symbols++;
+            }
+        }
+        int length = Math.min(symbols, maxLength);
+        if (length == 0) {
+            return null;
+        }
+        // Digits alone, no more than we may keep, are a fragment of the secret: show none of them.
+        int shown = (digits == symbols && digits <= keep) ? 0 : Math.min(digits, keep);
+        shown = Math.min(shown, length);
+        char[] last = new char[shown];
+        for (int i = value.length() - 1, n = shown; i >= 0 && n > 0; i--) {
+            char c = value.charAt(i);
+            if (c >= '0' && c <= '9') {
+                last[--n] = c;
+            }
+        }
+        return "x".repeat(length - shown) + new String(last);
+    }
+
+    /**
+     * Free text (error messages, tokens, descriptions) loses any run of 13 to 19 digits that
+     * passes the Luhn check, spaces and dashes allowed between digits, and is capped in length.
+     */
+    public static String scrubText(String value) {
+        if (value == null) {
+            return null;
+        }
+        String text = value.length() > MAX_TEXT ? value.substring(0, MAX_TEXT) : value;
+        int digits = 0;
+        for (int i = 0; i < text.length() && digits < 12; i++) {
+            if (Character.isDigit(text.charAt(i))) {
+                digits++;
+            }
+        }
+        if (digits < 12) {
+            return stripControls(text);
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (!isAsciiDigit(c)) {
+                out.append(c);
+                i++;
+                continue;
+            }
+            int end = runEnd(text, i);
+            String run = text.substring(i, end);
+            String runDigits = run.replaceAll("[^0-9]", "");
+            out.append(containsCardNumber(runDigits) ? maskCardNumber(runDigits) : run);
+            i = end;
+        }
+        return stripControls(out.toString());
+    }
+
+    private static boolean isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+    /** A digit run continues through single spaces or dashes that sit between two digits. */
+    private static int runEnd(String text, int start) {
+        int i = start;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (isAsciiDigit(c)) {
+                i++;
+            } else if ((c == ' ' || c == '-') && i + 1 < text.length() && isAsciiDigit(text.charAt(i + 1))) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+
+    static boolean containsCardNumber(String digits) {
+        if (digits.length() < 12) {
+            return false;
+        }
+        for (int len = 12; len <= 19; len++) {
+            for (int from = 0; from + len <= digits.length(); from++) {
+                if (luhnValid(digits, from, from + len)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The Luhn checksum Twilio and every card network use to catch mistyped numbers. */
+    public static boolean luhnValid(CharSequence digits, int from, int to) {
+        int sum = 0;
+        boolean dbl = false;
+        for (int i = to - 1; i >= from; i--) {
+            int d = digits.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return false;
+            }
+            if (dbl) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            dbl = !dbl;
+        }
+        return sum % 10 == 0;
+    }
+
+    private static String stripControls(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return text.replaceAll("\\p{Cntrl}", " ");
+            }
+        }
+        return text;
+    }
+}

@@ -1,0 +1,10 @@
+package io.agentpay.gateway.tunnel;
+
+import java.net.URI;
+
+/** The sandbox's simulator runs on this machine, so it calls the endpoint on loopback directly. */
+public record LoopbackTunnel(URI publicUrl) implements Tunnel {
+    public static LoopbackTunnel onPort(int port) {
+        return new LoopbackTunnel(URI.create("http://localhost:" + port));
+    }
+}

@@ -1,0 +1,227 @@
+package io.agentpay.gateway.twilio;
+
+import com.twilio.exception.TwilioException;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.rest.api.v2010.account.call.Payment;
+import io.agentpay.gateway.state.CaptureField;
+import io.agentpay.gateway.state.CardData;
+import io.agentpay.gateway.state.PaymentField;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.state.PaymentUpdate;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The one facade over Twilio's Payments API: opens, steers, completes and cancels payment
+ * sessions on live calls and records each request in the {@link PaymentStore}. One instance per
+ * process, reachable through {@link #getInstance()} once {@code Main} has initialized it.
+ */
+public final class TwilioAgentPaymentServer {
+    private static volatile TwilioAgentPaymentServer instance;
+
+    /** Everything the facade needs besides the credentials. */
+    public record Options(String tokenType, String currency, String paymentConnector, URI apiBaseUrl,
+                          URI statusCallback, PaymentStore store, Duration timeout, int retries, Duration backoff) {}
+
+    private final String accountSid;
+    private final Options options;
+    private final TwilioRestClient client;
+
+    public TwilioAgentPaymentServer(String accountSid, String apiKey, String apiSecret, Options options) {
+        this.accountSid = accountSid;
+        this.options = options;
+        this.client = new TwilioRestClient.Builder(apiKey, apiSecret)
+                .accountSid(accountSid)
+                .httpClient(new TwilioTransport(options.apiBaseUrl(), options.timeout(), options.retries(), options.backoff()))
+                .build();
+    }
+
+    /** Creates the process-wide instance once; later calls return the first. */
+    public static synchronized TwilioAgentPaymentServer initialize(String accountSid, String apiKey, String apiSecret,
+                                                                   Options options) {
+        if (instance == null) {
+            instance = new TwilioAgentPaymentServer(accountSid, apiKey, apiSecret, options);
+        }
+        return instance;
+    }
+
+    public static TwilioAgentPaymentServer getInstance() {
+        TwilioAgentPaymentServer current = instance;
+        if (current == null) {
+            throw new IllegalStateException("TwilioAgentPaymentServer not initialized. Call initialize() first.");
+        }
+        return current;
+    }
+
+    public PaymentStore store() {
+        return options.store();
+    }
+
+    /** Opens a payment session on a live call and returns its first known status. */
+    public PaymentStatus start(StartRequest request) {
+        Optional<PaymentStatus> open = options.store().all().stream()
+                .filter(s -> s.callSid() != null && s.callSid().equals(request.callSid()) && !s.state().terminal())
+                .findFirst();
+        if (open.isPresent()) {
+            PaymentStatus existing = open.get();
+            throw new PaymentException("session-open", null, "Payment session " + existing.paymentSid()
+                    + " is still open on call " + request.callSid() + " (state " + existing.state().wire() + ").",
+                    "Continue with paymentSid " + existing.paymentSid() + " (read " + existing.statusUri()
+                            + "), or call cancelPaymentCapture on it before starting a new one.");
+        }
+        requireInProgress(request.callSid(), null);
+        String paymentMethod = request.paymentMethod() == null ? "credit-card" : request.paymentMethod();
+        String currency = request.currency() == null ? options.currency() : request.currency();
+        var creator = Payment.creator(accountSid, request.callSid(), key(), options.statusCallback())
+                .setPaymentConnector(options.paymentConnector())
+                .setPaymentMethod(Payment.PaymentMethod.forValue(paymentMethod))
+                .setSecurityCode(request.securityCode())
+                .setPostalCode(request.postalCode())
+                .setCurrency(currency);
+        if (request.charges()) {
+            creator.setChargeAmount(request.chargeAmount());
+        } else {
+            creator.setTokenType(Payment.TokenType.forValue(options.tokenType()));
+        }
+        if (request.description() != null) {
+            creator.setDescription(CardData.scrubText(request.description()));
+        }
+        if (request.validCardTypes() != null) {
+            creator.setValidCardTypes(request.validCardTypes());
+        }
+        Payment payment;
+        try {
+            payment = creator.create(client);
+        } catch (TwilioException e) {
+            throw diagnose(e, "the payment start", request.callSid(), null);
+        }
+        Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
+        values.put(PaymentField.PAYMENT_METHOD, paymentMethod);
+        values.put(PaymentField.CURRENCY, currency);
+        values.put(PaymentField.PAYMENT_CONNECTOR, options.paymentConnector());
+        if (request.charges()) {
+            values.put(PaymentField.CHARGE_AMOUNT, request.chargeAmount().toPlainString());
+        } else {
+            values.put(PaymentField.TOKEN_TYPE, options.tokenType());
+        }
+        options.store().apply(PaymentUpdate.created(payment.getSid(), request.callSid(), values, expectedFields(request)));
+        return status(payment.getSid(), request.callSid());
+    }
+
+    /** Asks the caller for one field; calling it again for the same field lets the caller re-enter it. */
+    public PaymentStatus capture(String callSid, String paymentSid, CaptureField field) {
+        requireOpen(callSid, paymentSid);
+        try {
+            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback())
+                    .setCapture(Payment.Capture.forValue(field.wire()))
+                    .update(client);
+        } catch (TwilioException e) {
+            throw diagnose(e, "the " + field.spoken() + " capture", callSid, paymentSid);
+        }
+        options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
+        return status(paymentSid, callSid);
+    }
+
+    /** Submits the captured data to the Pay Connector; the outcome arrives by callback. */
+    public PaymentStatus complete(String callSid, String paymentSid) {
+        requireOpen(callSid, paymentSid);
+        finish(callSid, paymentSid, Payment.Status.COMPLETE, "completion");
+        options.store().apply(PaymentUpdate.completeRequested(paymentSid, callSid));
+        return status(paymentSid, callSid);
+    }
+
+    /** Ends the session without charging or tokenizing anything. */
+    public PaymentStatus cancel(String callSid, String paymentSid) {
+        requireOpen(callSid, paymentSid);
+        finish(callSid, paymentSid, Payment.Status.CANCEL, "cancellation");
+        options.store().apply(PaymentUpdate.cancelRequested(paymentSid, callSid));
+        return status(paymentSid, callSid);
+    }
+
+    private void finish(String callSid, String paymentSid, Payment.Status status, String operation) {
+        try {
+            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback()).setStatus(status).update(client);
+        } catch (TwilioException e) {
+            throw diagnose(e, "the " + operation, callSid, paymentSid);
+        }
+    }
+
+    private void requireOpen(String callSid, String paymentSid) {
+        Optional<PaymentStatus> known = options.store().find(paymentSid);
+        if (known.isEmpty()) {
+            return;
+        }
+        PaymentStatus status = known.get();
+        if (status.callSid() != null && !status.callSid().equals(callSid)) {
+            throw new PaymentException("call-mismatch", null, "Payment " + paymentSid + " belongs to call " + status.callSid()
+                    + ", not " + callSid + ".", "Use the callSid and paymentSid pair that startPaymentCapture returned.");
+        }
+        if (status.state().terminal()) {
+            throw new PaymentException("session-finished", null, "Payment " + paymentSid + " is already "
+                    + status.state().wire() + ".", "Start a new session with startPaymentCapture if the caller wants to pay again.");
+        }
+    }
+
+    private void requireInProgress(String callSid, String paymentSid) {
+        Call call;
+        try {
+            call = Call.fetcher(accountSid, callSid).fetch(client);
+        } catch (TwilioException e) {
+            throw TwilioErrors.translate(e, "the call lookup", callSid, paymentSid);
+        }
+        if (call.getStatus() != Call.Status.IN_PROGRESS) {
+            throw TwilioErrors.callEnded("call " + callSid, String.valueOf(call.getStatus()));
+        }
+    }
+
+    /** After a refused update, a call that has ended explains it better than Twilio's error does. */
+    private PaymentException diagnose(TwilioException e, String operation, String callSid, String paymentSid) {
+        PaymentException translated = TwilioErrors.translate(e, operation, callSid, paymentSid);
+        if (translated.kind().equals("invalid-for-session") || translated.kind().equals("not-found")
+                || translated.kind().equals("twilio-error") || "call-not-in-progress".equals(translated.kind())) {
+            try {
+                requireInProgress(callSid, paymentSid);
+            } catch (PaymentException callProblem) {
+                if (callProblem.kind().equals("call-not-in-progress")) {
+                    return callProblem;
+                }
+            }
+        }
+        return translated;
+    }
+
+    private PaymentStatus status(String paymentSid, String callSid) {
+        return options.store().find(paymentSid).orElseGet(() -> PaymentStatus.empty(paymentSid, callSid, java.time.Instant.now()));
+    }
+
+    private static List<CaptureField> expectedFields(StartRequest request) {
+        List<CaptureField> fields = new ArrayList<>();
+        if (request.ach()) {
+            fields.add(CaptureField.BANK_ROUTING_NUMBER);
+            fields.add(CaptureField.BANK_ACCOUNT_NUMBER);
+            return fields;
+        }
+        fields.add(CaptureField.PAYMENT_CARD_NUMBER);
+        if (request.securityCode()) {
+            fields.add(CaptureField.SECURITY_CODE);
+        }
+        fields.add(CaptureField.EXPIRATION_DATE);
+        if (request.postalCode()) {
+            fields.add(CaptureField.POSTAL_CODE);
+        }
+        return fields;
+    }
+
+    /** One fresh idempotency key per logical operation; the transport's retries resend the same one. */
+    private static String key() {
+        return UUID.randomUUID().toString();
+    }
+}
