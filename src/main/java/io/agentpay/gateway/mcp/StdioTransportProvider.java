@@ -79,6 +79,13 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         return current == null ? Mono.empty() : current.sendNotification(method, params);
     }
 
+    /** Resource subscriptions notify one session by id; stdio has exactly one. */
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        McpServerSession current = session;
+        return current == null || !current.getId().equals(sessionId) ? Mono.empty() : current.sendNotification(method, params);
+    }
+
     @Override
     public Mono<Void> closeGracefully() {
         closing.set(true);

@@ -1,0 +1,49 @@
+package io.agentpay.gateway.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CardDataTest {
+
+    @Test
+    void aFullCardNumberKeepsOnlyItsLastFourDigits() {
+        assertThat(CardData.maskCardNumber("4111111111111111")).isEqualTo("xxxxxxxxxxxx1111");
+        assertThat(CardData.maskCardNumber("4111 1111 1111 1111")).isEqualTo("xxxxxxxxxxxx1111");
+        assertThat(CardData.maskCardNumber("3782-822463-10005")).isEqualTo("xxxxxxxxxxx0005");
+    }
+
+    @Test
+    void twilioMasksPassThroughUnchanged() {
+        assertThat(CardData.maskCardNumber("xxxxxxxxxxxx1111")).isEqualTo("xxxxxxxxxxxx1111");
+        assertThat(CardData.maskCardNumber("xxxx-xxxxxx-x4001")).isEqualTo("xxxxxxxxxxx4001");
+        assertThat(CardData.maskCardNumber("xxxxxxxx")).isEqualTo("xxxxxxxx");
+    }
+
+    @Test
+    void aFewBareDigitsAreAFragmentAndShowNothing() {
+        assertThat(CardData.maskCardNumber("4111")).isEqualTo("xxxx");
+    }
+
+    @Test
+    void aSecurityCodeKeepsOnlyItsLength() {
+        assertThat(CardData.maskSecurityCode("123")).isEqualTo("xxx");
+        assertThat(CardData.maskSecurityCode("1234")).isEqualTo("xxxx");
+        assertThat(CardData.maskSecurityCode("xxx")).isEqualTo("xxx");
+        assertThat(CardData.maskSecurityCode("")).isNull();
+    }
+
+    @Test
+    void bankNumbersKeepTheirLastDigitsOnly() {
+        assertThat(CardData.maskBankAccount("000123456789")).isEqualTo("xxxxxxxxxx89");
+        assertThat(CardData.maskRoutingNumber("121000248")).isEqualTo("xxxxx0248");
+    }
+
+    @Test
+    void freeTextLosesAnyLuhnValidCardNumberButKeepsOtherNumbers() {
+        assertThat(CardData.scrubText("declined 4111 1111 1111 1111 today")).isEqualTo("declined xxxxxxxxxxxx1111 today");
+        assertThat(CardData.scrubText("card 5555-5555-5555-4444")).isEqualTo("card xxxxxxxxxxxx4444");
+        assertThat(CardData.scrubText("ch_a9dc6297cd1a4fb095e61b1a9cf2dd1d")).isEqualTo("ch_a9dc6297cd1a4fb095e61b1a9cf2dd1d");
+        assertThat(CardData.scrubText("order 1234567890123")).isEqualTo("order 1234567890123");
+    }
+}
