@@ -107,6 +107,12 @@ public record PaymentStatus(
                         nextRequired = again;
                     }
                 }
+                case RESTORE -> {
+                    nextCapture = u.capture();
+                    nextRequired = u.required();
+                    nextPartial = Boolean.TRUE.equals(u.partialResult());
+                    nextError = u.errorType();
+                }
                 case COMPLETE -> complete = true;
                 case CANCEL -> cancel = true;
                 default -> { }

@@ -75,6 +75,11 @@ public final class PaymentStore {
         return Optional.of(after);
     }
 
+    /** Forgets one session (a capture on a payment this server never saw, refused by Twilio). */
+    public void evict(String paymentSid) {
+        payments.remove(paymentSid);
+    }
+
     /** Removes sessions not updated within the time to live; returns how many went. */
     public int evictExpired() {
         Instant cutoff = clock.instant().minus(timeToLive);

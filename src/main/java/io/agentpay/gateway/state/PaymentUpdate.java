@@ -28,7 +28,7 @@ public record PaymentUpdate(
         Request request) {
 
     /** What this server asked of Twilio, when the update records a request rather than a callback. */
-    public enum Request { NONE, CREATE, CAPTURE, COMPLETE, CANCEL }
+    public enum Request { NONE, CREATE, CAPTURE, RESTORE, COMPLETE, CANCEL }
 
     public PaymentUpdate {
         values = values == null || values.isEmpty()
@@ -47,6 +47,12 @@ public record PaymentUpdate(
     /** The caller has been asked to key {@code field}. */
     public static PaymentUpdate captureRequested(String paymentSid, String callSid, CaptureField field) {
         return new PaymentUpdate(paymentSid, callSid, null, null, null, field, null, null, null, Request.CAPTURE);
+    }
+
+    /** A capture request failed: the step in progress goes back to what it was before. */
+    public static PaymentUpdate restore(PaymentStatus before) {
+        return new PaymentUpdate(before.paymentSid(), before.callSid(), null, null, null, before.capture(), before.required(),
+                before.partialResult(), before.errorType(), Request.RESTORE);
     }
 
     public static PaymentUpdate completeRequested(String paymentSid, String callSid) {

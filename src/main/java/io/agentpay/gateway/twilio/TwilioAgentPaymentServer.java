@@ -119,14 +119,18 @@ public final class TwilioAgentPaymentServer {
     /** Asks the caller for one field; calling it again for the same field lets the caller re-enter it. */
     public PaymentStatus capture(String callSid, String paymentSid, CaptureField field) {
         requireOpen(callSid, paymentSid);
+        // Recorded before Twilio is asked: the caller's first keypress can be reported before Twilio's answer arrives.
+        Optional<PaymentStatus> before = options.store().find(paymentSid);
+        options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
         try {
             Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback())
                     .setCapture(Payment.Capture.forValue(field.wire()))
                     .update(client);
         } catch (TwilioException e) {
+            before.ifPresentOrElse(previous -> options.store().apply(PaymentUpdate.restore(previous)),
+                    () -> options.store().evict(paymentSid));
             throw diagnose(e, "the " + field.spoken() + " capture", callSid, paymentSid);
         }
-        options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
         return status(paymentSid, callSid);
     }
 

@@ -1,0 +1,79 @@
+package io.agentpay.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.callback.CallbackAuth;
+import io.agentpay.gateway.callback.CallbackServer;
+import io.agentpay.gateway.mcp.ComponentScan;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.mcp.ServerContext;
+import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.ToolResults;
+import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The server's parts wired as in production, in one process: the real Twilio SDK talks over HTTP
+ * to the Pay simulator (our Twilio emulator), which posts signed callbacks to the real Javalin
+ * endpoint; tools are the discovered classes, called through the same error wrapper.
+ */
+public final class GatewayFixture implements AutoCloseable {
+    public final PaySimulator twilio;
+    public final PaymentStore store = new PaymentStore(Duration.ofHours(1));
+    public final McpLog log = new McpLog();
+    public final CallbackServer callbacks;
+    public final TwilioAgentPaymentServer payments;
+    public final ServerContext context;
+    public final ComponentScan.Components components;
+    public final String publicBase;
+
+    public GatewayFixture(Duration keyDelay, Duration twilioTimeout) throws Exception {
+        twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), keyDelay);
+        CallbackAuth auth = new CallbackAuth(CallbackAuth.newSecret(), twilio.credentials().authToken());
+        callbacks = new CallbackServer(store, log, auth, Json.MAPPER);
+        int port = callbacks.start("127.0.0.1", 0);
+        publicBase = "http://localhost:" + port;
+        callbacks.publicBaseUrl(() -> publicBase);
+        PaySimulator.Credentials c = twilio.credentials();
+        payments = new TwilioAgentPaymentServer(c.accountSid(), c.apiKey(), c.apiSecret(),
+                new TwilioAgentPaymentServer.Options("reusable", "USD", "Default", twilio.baseUrl(),
+                        URI.create(publicBase + callbacks.callbackPath()), store, twilioTimeout, 3, Duration.ofMillis(20)));
+        context = new ServerContext(store, log, CompletableFuture.completedFuture(payments), false, Duration.ofSeconds(1));
+        ClassLoader loader = getClass().getClassLoader();
+        components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
+    }
+
+    public GatewayFixture() throws Exception {
+        this(Duration.ofMillis(20), Duration.ofSeconds(2));
+    }
+
+    public ToolFactory tool(String name) {
+        return components.tools().stream().filter(t -> t.tool().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Calls a tool the way the MCP server does, returning its result. */
+    public McpSchema.CallToolResult call(String name, Map<String, Object> args) {
+        return ToolResults.guarded(tool(name), log).apply(null, new McpSchema.CallToolRequest(name, args));
+    }
+
+    public static JsonNode body(McpSchema.CallToolResult result) {
+        try {
+            return Json.MAPPER.readTree(((McpSchema.TextContent) result.content().get(0)).text());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        callbacks.close();
+        twilio.close();
+        log.close();
+    }
+}
