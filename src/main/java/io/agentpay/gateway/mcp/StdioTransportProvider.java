@@ -136,6 +136,15 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     }
 
     private void handleLine(String text) {
+        try {
+            dispatch(text);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not handle an incoming message: {}", e.toString());
+            writeError(null, McpSchema.ErrorCodes.INTERNAL_ERROR, "Internal error while reading the message.");
+        }
+    }
+
+    private void dispatch(String text) {
         String line = text.strip();
         if (line.isEmpty()) {
             return;
@@ -173,9 +182,19 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         return null;
     }
 
+    /** Answers a line that could not be handled; JSON-RPC wants {@code "id": null} when the id is unknown. */
     private void writeError(Object id, int code, String message) {
-        write(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, id, null,
-                new McpSchema.JSONRPCResponse.JSONRPCError(code, message, null)));
+        var error = objectMapper.createObjectNode();
+        error.put("jsonrpc", McpSchema.JSONRPC_VERSION);
+        if (id instanceof Long number) {
+            error.put("id", number);
+        } else if (id instanceof String text) {
+            error.put("id", text);
+        } else {
+            error.putNull("id");
+        }
+        error.putObject("error").put("code", code).put("message", message);
+        writeLine(error.toString());
     }
 
     private void write(McpSchema.JSONRPCMessage message) {
@@ -186,6 +205,14 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             LOG.error("Could not serialize a message: {}", e.toString());
             return;
         }
+        writeLine(json);
+        if (message instanceof McpSchema.JSONRPCResponse response && response.result() instanceof McpSchema.InitializeResult
+                && initializedSent.compareAndSet(false, true)) {
+            listener.initialized();
+        }
+    }
+
+    private void writeLine(String json) {
         byte[] bytes = (json.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         synchronized (out) {
@@ -197,10 +224,6 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
                     LOG.warn("stdout failed: {}", e.toString());
                 }
             }
-        }
-        if (message instanceof McpSchema.JSONRPCResponse response && response.result() instanceof McpSchema.InitializeResult
-                && initializedSent.compareAndSet(false, true)) {
-            listener.initialized();
         }
     }
 
