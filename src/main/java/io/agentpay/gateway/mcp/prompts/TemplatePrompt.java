@@ -23,6 +23,11 @@ import java.util.Map;
  * {@code {paymentSid}} for the model to fill.
  */
 abstract class TemplatePrompt implements PromptFactory {
+    /** Said at the end of every prompt, whatever the step. */
+    static final String RULES = "Always: the caller keys card digits on the phone keypad, never says them aloud; never "
+            + "repeat, confirm or write down card digits (brand and last four only); payments attach to the caller's "
+            + "PSTN call leg (CallSid when CallDirection is toPSTN, ParentCallSid when it is toSIP).";
+
     private final ServerContext context;
     private final String name;
     private final String description;
@@ -64,6 +69,7 @@ abstract class TemplatePrompt implements PromptFactory {
         String body = render(arguments, text)
                 .replace("{{callSid}}", callSid == null ? "{callSid}" : callSid)
                 .replace("{{paymentSid}}", paymentSid == null ? "{paymentSid}" : paymentSid);
+        body = body.strip() + "\n\n" + RULES;
         if (context.sandbox()) {
             body = body + "\n\n" + sandboxNote();
         }
