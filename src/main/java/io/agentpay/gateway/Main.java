@@ -5,6 +5,7 @@ import io.agentpay.gateway.cli.ServerCommand;
 import io.agentpay.gateway.cli.ServerConfig;
 import io.agentpay.gateway.demo.DemoCommand;
 import io.agentpay.gateway.mcp.ComponentScan;
+import io.agentpay.gateway.mcp.FastInitialize;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.mcp.ServerAssembly;
@@ -48,9 +49,11 @@ public final class Main {
 
     static int run(String[] args) {
         PrintStream err = System.err;
-        PaySimulator.Credentials sandbox = PaySimulator.Credentials.sandbox();
-        ServerCommand command = new ServerCommand(System::getenv, version(),
-                new ServerCommand.SandboxCredentials(sandbox.accountSid(), sandbox.apiKey(), sandbox.apiSecret()));
+        PaySimulator.Credentials[] sandbox = new PaySimulator.Credentials[1];
+        ServerCommand command = new ServerCommand(System::getenv, version(), () -> {
+            sandbox[0] = PaySimulator.Credentials.sandbox();
+            return new ServerCommand.SandboxCredentials(sandbox[0].accountSid(), sandbox[0].apiKey(), sandbox[0].apiSecret());
+        });
         ServerCommand.Invocation invocation;
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         try {
@@ -64,33 +67,23 @@ public final class Main {
             return OK;
         }
         if (invocation instanceof ServerCommand.Demo demo) {
-            return new DemoCommand(System.out, err).run(demo.scenario());
+            return new DemoCommand(System.out, err).run(demo.scenario(), demo.serverJvmOptions());
         }
         ServerConfig config = ((ServerCommand.Serve) invocation).config();
         // From here on stdout carries JSON-RPC only: anything printed by mistake goes to stderr.
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
-        return serve(config, sandbox, System.in, protocol);
+        return serve(config, sandbox[0], System.in, protocol);
     }
 
     static int serve(ServerConfig config, PaySimulator.Credentials sandbox, InputStream in, OutputStream out) {
         McpLog log = new McpLog();
         PaymentStore store = new PaymentStore(config.sessionTtl());
         CompletableFuture<TwilioAgentPaymentServer> payments = new CompletableFuture<>();
-        ServerContext context = new ServerContext(store, log, payments, config.sandbox(), Duration.ofSeconds(15));
-        ClassLoader loader = Main.class.getClassLoader();
-        ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
-        components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));
-
-        Services services = new Services(config, store, log, sandbox);
         CountDownLatch stdinClosed = new CountDownLatch(1);
-        ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mcp-notify");
-            t.setDaemon(true);
-            return t;
-        });
-        McpSyncServer[] server = new McpSyncServer[1];
-        StdioTransportProvider transport = new StdioTransportProvider(new JacksonMcpJsonMapper(Json.MAPPER), Json.MAPPER, in, out,
+        Services services = new Services(config, store, log, sandbox);
+        // stdin is read (and initialize answered) while the rest of the server is still being built.
+        StdioTransportProvider transport = new StdioTransportProvider(() -> new JacksonMcpJsonMapper(Json.MAPPER), () -> Json.MAPPER, in, out,
                 new StdioTransportProvider.Listener() {
                     @Override
                     public void sessionCreated(McpServerSession session) {
@@ -109,7 +102,20 @@ public final class Main {
                     public void closed() {
                         stdinClosed.countDown();
                     }
-                });
+                }, FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, version()));
+        transport.start();
+
+        ServerContext context = new ServerContext(store, log, payments, config.sandbox(), Duration.ofSeconds(15));
+        ClassLoader loader = Main.class.getClassLoader();
+        ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
+        components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));
+
+        ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mcp-notify");
+            t.setDaemon(true);
+            return t;
+        });
+        McpSyncServer[] server = new McpSyncServer[1];
         store.onChange(status -> notifier.execute(() -> {
             McpSyncServer s = server[0];
             if (s != null) {
@@ -121,7 +127,6 @@ public final class Main {
             }
         }));
         server[0] = ServerAssembly.build(transport, new JacksonMcpJsonMapper(Json.MAPPER), context, components, version());
-
         AtomicBoolean closed = new AtomicBoolean();
         Runnable shutdown = () -> {
             if (closed.compareAndSet(false, true)) {
@@ -144,6 +149,7 @@ public final class Main {
                 } catch (IOException e) {
                     // the client is gone
                 }
+                watchdog.interrupt();
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown"));

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -84,7 +83,7 @@ public final class CallbackServer implements AutoCloseable {
     }
 
     private Javalin create() {
-        QueuedThreadPool threads = new QueuedThreadPool(16, 2, 30_000);
+        QueuedThreadPool threads = new QueuedThreadPool(Integer.getInteger("agentpay.callbackThreads", 6), 2, 30_000);
         threads.setName("callbacks");
         threads.setDaemon(true);
         return Javalin.create(config -> {
@@ -131,11 +130,7 @@ public final class CallbackServer implements AutoCloseable {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
         Map<String, String> params = new HashMap<>();
         if (type.startsWith("application/x-www-form-urlencoded")) {
-            for (Map.Entry<String, List<String>> entry : ctx.formParamMap().entrySet()) {
-                List<String> values = entry.getValue();
-                params.put(entry.getKey(), values.isEmpty() ? "" : values.get(values.size() - 1));
-            }
-            return params;
+            return FormBody.parse(ctx.bodyAsBytes());
         }
         if (type.startsWith("application/json")) {
             JsonNode body;

@@ -29,16 +29,17 @@ public final class ServerCommand {
     public record Serve(ServerConfig config) implements Invocation {}
 
     /** Run the scripted sandbox payment. */
-    public record Demo(String scenario) implements Invocation {}
+    public record Demo(String scenario, List<String> serverJvmOptions) implements Invocation {}
 
     private final Function<String, String> environment;
     private final String version;
-    private final SandboxCredentials sandbox;
+    private final java.util.function.Supplier<SandboxCredentials> sandbox;
 
     /** The credentials a sandbox run uses instead of a Twilio account's. */
     public record SandboxCredentials(String accountSid, String apiKey, String apiSecret) {}
 
-    public ServerCommand(Function<String, String> environment, String version, SandboxCredentials sandbox) {
+    public ServerCommand(Function<String, String> environment, String version,
+                         java.util.function.Supplier<SandboxCredentials> sandbox) {
         this.environment = environment;
         this.version = version;
         this.sandbox = sandbox;
@@ -74,7 +75,8 @@ public final class ServerCommand {
                 demo.commandSpec().commandLine().usage(out);
                 return new Help();
             }
-            return new Demo(demo.matchedOptionValue("--scenario", "default"));
+            return new Demo(demo.matchedOptionValue("--scenario", "default"),
+                    demo.matchedOptionValue("--server-jvm-option", List.<String>of()));
         }
         return new Serve(toConfig(result));
     }
@@ -102,6 +104,7 @@ public final class ServerCommand {
             throw new ConfigException("Expected 3 arguments, accountSid apiKey apiSecret (got " + credentials.size()
                     + "). Example: " + NAME + " ACxxxxxxxx SKxxxxxxxx <secret>, or --sandbox to try it without Twilio.");
         }
+        SandboxCredentials fake = isSandbox ? sandbox.get() : null;
         int port;
         try {
             port = Integer.parseInt(values.get(Setting.CALLBACK_PORT));
@@ -111,9 +114,9 @@ public final class ServerCommand {
         }
         String publicUrl = values.get(Setting.PUBLIC_URL);
         return new ServerConfig(
-                isSandbox ? sandbox.accountSid() : credentials.get(0),
-                isSandbox ? sandbox.apiKey() : credentials.get(1),
-                isSandbox ? sandbox.apiSecret() : credentials.get(2),
+                isSandbox ? fake.accountSid() : credentials.get(0),
+                isSandbox ? fake.apiKey() : credentials.get(1),
+                isSandbox ? fake.apiSecret() : credentials.get(2),
                 values.get(Setting.TOKEN_TYPE),
                 values.get(Setting.CURRENCY),
                 values.get(Setting.PAYMENT_CONNECTOR),
@@ -129,7 +132,8 @@ public final class ServerCommand {
     }
 
     private CommandSpec spec() {
-        CommandSpec spec = CommandSpec.create().name(NAME).version(NAME + " " + version).mixinStandardHelpOptions(true);
+        CommandSpec spec = CommandSpec.create().name(NAME).version(NAME + " " + version);
+        addHelpOptions(spec);
         spec.usageMessage()
                 .description("MCP server (stdio) that lets an AI voice agent take a card payment on a live Twilio call "
                         + "while the card data stays with Twilio.")
@@ -144,12 +148,22 @@ public final class ServerCommand {
         }
         spec.addOption(OptionSpec.builder("--sandbox").arity("0")
                 .description("Run against the built-in Twilio Pay simulator on loopback: no account, no tunnel, no real payment.").build());
-        CommandSpec demo = CommandSpec.create().name("demo").mixinStandardHelpOptions(true);
+        CommandSpec demo = CommandSpec.create().name("demo");
+        addHelpOptions(demo);
         demo.usageMessage().description("Take a complete sandbox payment through a real MCP client and print each step.");
         demo.addOption(OptionSpec.builder("--scenario").paramLabel("<NAME>").type(String.class)
                 .description("Simulated caller: default, invalid-card, expired-card, timeout, hang-up, declined, amex.").build());
+        demo.addOption(OptionSpec.builder("--server-jvm-option").paramLabel("<OPTION>").type(List.class)
+                .auxiliaryTypes(String.class).description("Extra JVM option for the server process, repeatable "
+                        + "(the build uses it to record the class-data sharing archive).").build());
         spec.addSubcommand("demo", demo);
         return spec;
+    }
+
+    /** {@code --help} and {@code --version} declared directly: picocli's standard mixin is built by reflection. */
+    private static void addHelpOptions(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
     }
 
     private static String firstLine(String message) {

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +38,7 @@ public final class DemoCommand {
         this.err = err;
     }
 
-    public int run(String scenarioName) {
+    public int run(String scenarioName, List<String> serverJvmOptions) {
         Scenario scenario = Scenario.byLabel(scenarioName).orElse(null);
         if (scenario == null) {
             err.println("demo: unknown scenario '" + scenarioName.replaceAll("[^\\x20-\\x7e]", "?") + "'. Choose one of: "
@@ -45,16 +46,17 @@ public final class DemoCommand {
             return 2;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ServerParameters params = ServerParameters.builder(java)
-                .args("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                        Main.class.getName(), "--sandbox", "--callback-port", "0")
-                .build();
+        List<String> args = new java.util.ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        args.addAll(serverJvmOptions);
+        args.addAll(List.of("-cp", absoluteClassPath(), Main.class.getName(), "--sandbox", "--callback-port", "0"));
+        ServerParameters params = ServerParameters.builder(java).args(args).build();
         StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
         transport.setStdErrorHandler(line -> { });
         say("Twilio Agent Payments MCP Gateway: sandbox demo (simulated call and payment, nothing is charged)");
         say("Scenario '" + scenario.label() + "': the caller " + scenario.description() + ".");
         try (McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(30))
+                .jsonSchemaValidator((schema, content) -> JsonSchemaValidator.ValidationResponse.asValid(null))
                 .loggingConsumer(n -> logs.incrementAndGet())
                 .resourcesUpdateConsumer(c -> updates.incrementAndGet())
                 .build()) {
@@ -62,7 +64,20 @@ public final class DemoCommand {
         } catch (RuntimeException e) {
             err.println("demo failed: " + e.getMessage());
             return 1;
+        } finally {
+            awaitServerExit();
         }
+    }
+
+    /** The server writes its class-data archive (when asked to) as it exits: let it finish. */
+    private static void awaitServerExit() {
+        ProcessHandle.current().children().forEach(child -> {
+            try {
+                child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                child.destroyForcibly();
+            }
+        });
     }
 
     private int drive(McpSyncClient client, Scenario scenario) {
@@ -167,6 +182,13 @@ public final class DemoCommand {
         } catch (IOException e) {
             throw new IllegalStateException("not JSON: " + json, e);
         }
+    }
+
+    /** The server gets this JVM's class path, absolute, so a CDS archive recorded through it matches {@code java -jar /abs/path}. */
+    private static String absoluteClassPath() {
+        return String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().normalize().toString()).toList());
     }
 
     private static String firstLine(String text) {

@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -40,37 +42,85 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         default void closed() {}
     }
 
-    private final McpJsonMapper jsonMapper;
-    private final ObjectMapper objectMapper;
+    private final Supplier<McpJsonMapper> jsonMappers;
+    private final Supplier<ObjectMapper> objectMappers;
     private final InputStream in;
     private final OutputStream out;
     private final Listener listener;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean initializedSent = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Object sessionLock = new Object();
+    private final List<String> pending = new ArrayList<>();
+    private final FastInitialize fastInitialize;
+    private boolean firstLineSeen;
+    private volatile String fastAnswerId;
+    private volatile String fastAnswer;
     private volatile McpServerSession session;
 
     public StdioTransportProvider(McpJsonMapper jsonMapper, ObjectMapper objectMapper, InputStream in, OutputStream out,
                                   Listener listener) {
-        this.jsonMapper = jsonMapper;
-        this.objectMapper = objectMapper;
+        this(() -> jsonMapper, () -> objectMapper, in, out, listener, null);
+    }
+
+    /**
+     * @param jsonMapper asked for on the first message the session handles, so that reading stdin starts first
+     * @param fastInitialize when set, the first {@code initialize} is answered as soon as it is read,
+     *     before the session exists; messages that arrive before the session are queued in order
+     */
+    public StdioTransportProvider(Supplier<McpJsonMapper> jsonMapper, Supplier<ObjectMapper> objectMapper, InputStream in,
+                                  OutputStream out, Listener listener, FastInitialize fastInitialize) {
+        this.jsonMappers = jsonMapper;
+        this.objectMappers = objectMapper;
         this.in = in;
         this.out = out;
         this.listener = listener;
+        this.fastInitialize = fastInitialize;
     }
+
+    private volatile McpJsonMapper jsonMapper;
+    private volatile ObjectMapper objectMapper;
+
+    private McpJsonMapper jsonMapper() {
+        McpJsonMapper mapper = jsonMapper;
+        return mapper != null ? mapper : (jsonMapper = jsonMappers.get());
+    }
+
+    private ObjectMapper objectMapper() {
+        ObjectMapper mapper = objectMapper;
+        return mapper != null ? mapper : (objectMapper = objectMappers.get());
+    }
+
+    /** Starts reading stdin; lines that arrive before the session exists wait for it. */
+    public void start() {
+        if (started.compareAndSet(false, true)) {
+            Thread reader = new Thread(this::readLoop, "stdio-in");
+            reader.setDaemon(true);
+            reader.start();
+        }
+    }
+
+    /** Oldest first; a client asking for another version gets the newest. */
+    public static final List<String> PROTOCOL_VERSIONS = List.of(ProtocolVersions.MCP_2024_11_05,
+            ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
 
     @Override
     public List<String> protocolVersions() {
-        return List.of(ProtocolVersions.MCP_2024_11_05, ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18,
-                ProtocolVersions.MCP_2025_11_25);
+        return PROTOCOL_VERSIONS;
     }
 
     @Override
     public void setSessionFactory(McpServerSession.Factory factory) {
-        session = factory.create(new SessionTransport());
-        listener.sessionCreated(session);
-        Thread reader = new Thread(this::readLoop, "stdio-in");
-        reader.setDaemon(true);
-        reader.start();
+        McpServerSession created = factory.create(new SessionTransport());
+        listener.sessionCreated(created);
+        synchronized (sessionLock) {
+            session = created;
+            for (String line : pending) {
+                handleLine(line);
+            }
+            pending.clear();
+        }
+        start();
     }
 
     @Override
@@ -106,7 +156,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
                     }
                     if (!oversized && line.size() + (i - start) <= MAX_LINE_BYTES) {
                         line.write(chunk, start, i - start);
-                        handleLine(line.toString(StandardCharsets.UTF_8));
+                        accept(line.toString(StandardCharsets.UTF_8));
                     } else {
                         writeError(null, McpSchema.ErrorCodes.INVALID_REQUEST,
                                 "Message larger than " + MAX_LINE_BYTES + " bytes; it was discarded.");
@@ -123,7 +173,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
                 }
             }
             if (line.size() > 0 && !oversized) {
-                handleLine(line.toString(StandardCharsets.UTF_8));
+                accept(line.toString(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             if (!closing.get()) {
@@ -133,6 +183,33 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             closing.set(true);
             listener.closed();
         }
+    }
+
+    /** Queues a line until the session exists, answering a first {@code initialize} at once when asked to. */
+    private void accept(String text) {
+        if (session == null) {
+            synchronized (sessionLock) {
+                if (session == null) {
+                    if (!firstLineSeen && fastInitialize != null) {
+                        FastInitialize.Request request = FastInitialize.parse(text.strip());
+                        if (request != null) {
+                            fastAnswer = fastInitialize.answer(request);
+                            fastAnswerId = idKey(request.id());
+                            writeLine(fastAnswer);
+                        }
+                    }
+                    firstLineSeen = true;
+                    pending.add(text);
+                    return;
+                }
+            }
+        }
+        firstLineSeen = true;
+        handleLine(text);
+    }
+
+    private static String idKey(Object id) {
+        return id instanceof String s ? "s:" + s : "n:" + id;
     }
 
     private void handleLine(String text) {
@@ -151,7 +228,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         }
         JsonNode node;
         try {
-            node = objectMapper.readTree(line);
+            node = objectMapper().readTree(line);
         } catch (JsonProcessingException e) {
             writeError(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not valid JSON.");
             return;
@@ -162,7 +239,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             if (!node.isObject() || !"2.0".equals(node.path("jsonrpc").asText(null))) {
                 throw new IllegalArgumentException("expected a JSON-RPC 2.0 object");
             }
-            message = McpSchema.deserializeJsonRpcMessage(jsonMapper, line);
+            message = McpSchema.deserializeJsonRpcMessage(jsonMapper(), line);
         } catch (IOException | RuntimeException e) {
             writeError(id, McpSchema.ErrorCodes.INVALID_REQUEST,
                     "Invalid request: not a JSON-RPC 2.0 request, response or notification.");
@@ -184,7 +261,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
     /** Answers a line that could not be handled; JSON-RPC wants {@code "id": null} when the id is unknown. */
     private void writeError(Object id, int code, String message) {
-        var error = objectMapper.createObjectNode();
+        var error = objectMapper().createObjectNode();
         error.put("jsonrpc", McpSchema.JSONRPC_VERSION);
         if (id instanceof Long number) {
             error.put("id", number);
@@ -200,14 +277,22 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     private void write(McpSchema.JSONRPCMessage message) {
         String json;
         try {
-            json = jsonMapper.writeValueAsString(message);
+            json = jsonMapper().writeValueAsString(message);
         } catch (IOException e) {
             LOG.error("Could not serialize a message: {}", e.toString());
             return;
         }
-        writeLine(json);
-        if (message instanceof McpSchema.JSONRPCResponse response && response.result() instanceof McpSchema.InitializeResult
-                && initializedSent.compareAndSet(false, true)) {
+        boolean initializeAnswer = message instanceof McpSchema.JSONRPCResponse response
+                && response.result() instanceof McpSchema.InitializeResult;
+        if (initializeAnswer && fastAnswerId != null
+                && fastAnswerId.equals(idKey(((McpSchema.JSONRPCResponse) message).id()))) {
+            if (!json.equals(fastAnswer)) {
+                LOG.warn("The early initialize answer differed from the SDK's: {} / {}", fastAnswer, json);
+            }
+        } else {
+            writeLine(json);
+        }
+        if (initializeAnswer && initializedSent.compareAndSet(false, true)) {
             listener.initialized();
         }
     }
@@ -235,7 +320,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
         @Override
         public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-            return jsonMapper.convertValue(data, typeRef);
+            return jsonMapper().convertValue(data, typeRef);
         }
 
         @Override

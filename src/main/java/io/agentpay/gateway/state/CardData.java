@@ -100,9 +100,24 @@ public final class CardData {
                 continue;
             }
             int end = runEnd(text, i);
-            String run = text.substring(i, end);
-            String runDigits = run.replaceAll("[^0-9]", "");
-            out.append(containsCardNumber(runDigits) ? maskCardNumber(runDigits) : run);
+            int count = 0;
+            for (int k = i; k < end; k++) {
+                if (isAsciiDigit(text.charAt(k))) {
+                    count++;
+                }
+            }
+            if (count < 12) {
+                out.append(text, i, end);
+            } else {
+                StringBuilder runDigits = new StringBuilder(count);
+                for (int k = i; k < end; k++) {
+                    if (isAsciiDigit(text.charAt(k))) {
+                        runDigits.append(text.charAt(k));
+                    }
+                }
+                String d = runDigits.toString();
+                out.append(containsCardNumber(d) ? maskCardNumber(d) : text.substring(i, end));
+            }
             i = end;
         }
         return stripControls(out.toString());

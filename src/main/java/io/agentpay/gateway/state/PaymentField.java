@@ -1,7 +1,6 @@
 package io.agentpay.gateway.state;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The value fields of a payment session: their name in the status resource, their name in
@@ -32,10 +31,6 @@ public enum PaymentField {
 
     private enum Kind { WORD, AMOUNT, TEXT, CARD_NUMBER, SECURITY_CODE, EXPIRY, POSTAL_CODE, ROUTING_NUMBER, BANK_ACCOUNT }
 
-    private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final Pattern AMOUNT = Pattern.compile("\\d{1,7}(\\.\\d{1,4})?");
-    private static final Pattern EXPIRY = Pattern.compile("(0[1-9]|1[0-2])\\d{2}");
-    private static final Pattern POSTAL = Pattern.compile("[A-Za-z0-9 -]{1,12}");
 
     private final String json;
     private final String twilio;
@@ -70,15 +65,52 @@ public enum PaymentField {
             case SECURITY_CODE: return CardData.maskSecurityCode(value);
             case BANK_ACCOUNT: return CardData.maskBankAccount(value);
             case ROUTING_NUMBER: return CardData.maskRoutingNumber(value);
-            case EXPIRY: return EXPIRY.matcher(value).matches() ? value : null;
-            case POSTAL_CODE: return POSTAL.matcher(value).matches() && !CardData.containsCardNumber(value.replaceAll("[^0-9]", "")) ? value : null;
-            case AMOUNT: return AMOUNT.matcher(value).matches() ? value : null;
+            case EXPIRY: return isExpiry(value) ? value : null;
+            case POSTAL_CODE: return value.length() <= 12 && only(value, " -") && digitCount(value) < 12 ? value : null;
+            case AMOUNT: return isAmount(value) ? value : null;
             case WORD:
-                if (!WORD.matcher(value).matches() || CardData.containsCardNumber(value)) {
+                if (value.length() > 64 || !only(value, "_.-") || digitCount(value) >= 12) {
                     return null;
                 }
                 return this == CURRENCY ? value.toUpperCase(Locale.ROOT) : value;
             default: return CardData.scrubText(value);
         }
+    }
+
+    /** {@code MMYY} with a real month. */
+    private static boolean isExpiry(String v) {
+        return v.length() == 4 && digitCount(v) == 4
+                && (v.charAt(0) == '0' ? v.charAt(1) != '0' : v.charAt(0) == '1' && v.charAt(1) <= '2');
+    }
+
+    /** Up to 7 digits, optionally a point and 1 to 4 decimals. */
+    private static boolean isAmount(String v) {
+        int dot = v.indexOf('.');
+        String whole = dot < 0 ? v : v.substring(0, dot);
+        String fraction = dot < 0 ? "" : v.substring(dot + 1);
+        return !whole.isEmpty() && whole.length() <= 7 && digitCount(whole) == whole.length()
+                && (dot < 0 || (!fraction.isEmpty() && fraction.length() <= 4 && digitCount(fraction) == fraction.length()));
+    }
+
+    /** ASCII letters and digits, plus the given extra characters. */
+    private static boolean only(String v, String extra) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || extra.indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int digitCount(String v) {
+        int n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n++;
+            }
+        }
+        return n;
     }
 }

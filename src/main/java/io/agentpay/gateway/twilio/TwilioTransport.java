@@ -23,7 +23,7 @@ import java.util.OptionalLong;
  * same idempotency key.
  */
 public final class TwilioTransport extends HttpClient {
-    private final java.net.http.HttpClient http;
+    private volatile java.net.http.HttpClient http;
     private final URI baseUrl;
     private final Duration timeout;
     private final int maxRetries;
@@ -34,10 +34,23 @@ public final class TwilioTransport extends HttpClient {
         this.timeout = timeout;
         this.maxRetries = maxRetries;
         this.backoff = backoff;
-        this.http = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .build();
+    }
+
+    /** Built on first use: its TLS set-up is the heaviest part of the Twilio client and an idle server never needs it. */
+    private java.net.http.HttpClient http() {
+        java.net.http.HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = java.net.http.HttpClient.newBuilder()
+                            .connectTimeout(timeout)
+                            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                            .build();
+                }
+                client = http;
+            }
+        }
+        return client;
     }
 
     public URI baseUrl() {
@@ -104,7 +117,7 @@ public final class TwilioTransport extends HttpClient {
             builder.method(method.toString(), HttpRequest.BodyPublishers.noBody());
         }
         try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = http().send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             OptionalLong retryAfter = response.headers().firstValue("Retry-After").map(TwilioTransport::seconds)
                     .orElse(OptionalLong.empty());
             return new Attempt(new Response(response.body(), response.statusCode()), null, retryAfter);
