@@ -1,0 +1,127 @@
+package io.agentpay.gateway.callback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.state.PaymentField;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.state.PaymentUpdate;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What happens to one callback request, whatever serves HTTP: authenticate it (secret path, then
+ * signature), decode the body, mask and merge it into the store, and say what to answer. Logs a
+ * rejected request as a warning without its body, an accepted one as a masked summary.
+ */
+final class CallbackIngress {
+    /** The HTTP answer: a status and a short plain-text message. */
+    record Outcome(int status, String message) {}
+
+    static final Outcome OK = new Outcome(200, "");
+
+    private final PaymentStore store;
+    private final McpLog log;
+    private final CallbackAuth auth;
+    private final ObjectMapper json;
+    private final String path;
+    private volatile Supplier<String> publicBaseUrl = () -> "";
+
+    CallbackIngress(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
+        this.store = store;
+        this.log = log;
+        this.auth = auth;
+        this.json = json;
+        this.path = CallbackServer.PATH + auth.secret();
+    }
+
+    void publicBaseUrl(Supplier<String> supplier) {
+        this.publicBaseUrl = supplier;
+    }
+
+    Outcome accept(String requestPath, String query, String contentType, byte[] body, Function<String, String> header,
+                   String remote) {
+        if (!auth.secretMatches(requestPath.startsWith(CallbackServer.PATH)
+                ? requestPath.substring(CallbackServer.PATH.length()) : null)) {
+            log.warning("callbacks", "Refused a callback from " + remote + ": unknown callback path.");
+            return new Outcome(404, "Not found.");
+        }
+        try {
+            Map<String, String> params = params(contentType, body);
+            if (params == null) {
+                return new Outcome(415, "Callbacks must be application/x-www-form-urlencoded or application/json.");
+            }
+            if (auth.verifiesSignatures()) {
+                String url = publicBaseUrl.get() + path + (query == null || query.isEmpty() ? "" : "?" + query);
+                if (!auth.signatureMatches(url, params, header.apply("X-Twilio-Signature"))) {
+                    log.warning("callbacks", "Refused a callback from " + remote + ": X-Twilio-Signature does not match.");
+                    return new Outcome(403, "Invalid signature.");
+                }
+            }
+            PaymentUpdate update = CallbackParser.parse(params::get, header.apply("I-Twilio-Idempotency-Token"));
+            store.apply(update).ifPresent(status -> log.info("callbacks", summary(status)));
+            return OK;
+        } catch (CallbackParser.InvalidCallback e) {
+            log.warning("callbacks", "Refused a malformed callback from " + remote + ": " + e.getMessage() + ".");
+            return new Outcome(400, "Invalid callback: " + e.getMessage() + ".");
+        } catch (PaymentStore.StoreFullException e) {
+            log.error("callbacks", e.getMessage());
+            return new Outcome(503, "Too many payment sessions.");
+        }
+    }
+
+    /** Form fields (or a flat JSON object) as single values; null for any other content type. */
+    private Map<String, String> params(String contentType, byte[] body) {
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded")) {
+            return FormBody.parse(body);
+        }
+        if (!type.startsWith("application/json")) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (IOException e) {
+            throw new CallbackParser.InvalidCallback("body is not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new CallbackParser.InvalidCallback("JSON body must be an object of fields");
+        }
+        Map<String, String> params = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            params.put(entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText() : "");
+        }
+        return params;
+    }
+
+    /** One line for the log: SIDs, state and masked card data only. */
+    static String summary(PaymentStatus s) {
+        StringBuilder line = new StringBuilder("Payment ").append(s.paymentSid()).append(" is ").append(s.state().wire());
+        if (s.capture() != null) {
+            line.append(", capture ").append(s.capture().wire()).append(s.partialResult() ? " (in progress)" : "");
+        }
+        if (s.errorType() != null) {
+            line.append(", error ").append(s.errorType());
+        }
+        if (s.required() != null) {
+            line.append(", required [").append(String.join(",", s.required().stream().map(f -> f.wire()).toList())).append(']');
+        }
+        String card = s.value(PaymentField.PAYMENT_CARD_NUMBER);
+        if (card != null) {
+            line.append(", card ").append(card);
+        }
+        String result = s.value(PaymentField.RESULT);
+        if (result != null) {
+            line.append(", result ").append(result);
+        }
+        return line.toString();
+    }
+}
