@@ -23,6 +23,8 @@ public final class McpLog implements AutoCloseable {
 
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(8192);
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong handled = new AtomicLong();
     private final Thread worker;
     private volatile McpServerSession session;
     private volatile boolean clientReady;
@@ -52,8 +54,10 @@ public final class McpLog implements AutoCloseable {
     public void error(String logger, String message) { publish(LoggingLevel.ERROR, logger, message); }
 
     public void publish(LoggingLevel level, String logger, String message) {
+        published.incrementAndGet();
         if (!queue.offer(new Event(level, logger, message))) {
             dropped.incrementAndGet();
+            handled.incrementAndGet();
         }
     }
 
@@ -65,6 +69,7 @@ public final class McpLog implements AutoCloseable {
                     return;
                 }
                 deliver(event);
+                handled.incrementAndGet();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
                     deliver(new Event(LoggingLevel.WARNING, "log", lost + " log events were dropped under load."));
@@ -105,9 +110,9 @@ public final class McpLog implements AutoCloseable {
     /** For tests: waits until every event published so far has been delivered. */
     public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (!queue.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        while (handled.get() < published.get() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
         }
-        return queue.isEmpty();
+        return handled.get() >= published.get();
     }
 }

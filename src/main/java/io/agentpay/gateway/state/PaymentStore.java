@@ -44,7 +44,10 @@ public final class PaymentStore {
         return payments.size();
     }
 
-    /** Calls {@code listener} with the new status after every change. */
+    /**
+     * Calls {@code listener} with the new status after every change, in order per session. It runs
+     * while the session is locked, so it must only hand the status on (to a queue), never block.
+     */
     public void onChange(Consumer<PaymentStatus> listener) {
         listeners.add(listener);
     }
@@ -57,22 +60,23 @@ public final class PaymentStore {
      */
     public Optional<PaymentStatus> apply(PaymentUpdate update) {
         Instant now = clock.instant();
-        PaymentStatus[] before = new PaymentStatus[1];
         if (!payments.containsKey(update.paymentSid()) && payments.size() >= capacity) {
             throw new StoreFullException(capacity);
         }
-        PaymentStatus after = payments.compute(update.paymentSid(), (sid, current) -> {
-            before[0] = current;
+        PaymentStatus[] changed = new PaymentStatus[1];
+        payments.compute(update.paymentSid(), (sid, current) -> {
             PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
-            return base.apply(update, now);
+            PaymentStatus next = base.apply(update, now);
+            if (current == null || !next.sameProgressAs(current)) {
+                changed[0] = next;
+                // Inside compute, so listeners of one session hear its changes in the order they were stored.
+                for (Consumer<PaymentStatus> listener : listeners) {
+                    listener.accept(next);
+                }
+            }
+            return next;
         });
-        if (before[0] != null && after.sameProgressAs(before[0])) {
-            return Optional.empty();
-        }
-        for (Consumer<PaymentStatus> listener : listeners) {
-            listener.accept(after);
-        }
-        return Optional.of(after);
+        return Optional.ofNullable(changed[0]);
     }
 
     /** Forgets one session (a capture on a payment this server never saw, refused by Twilio). */

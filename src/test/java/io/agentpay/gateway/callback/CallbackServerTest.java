@@ -77,10 +77,14 @@ class CallbackServerTest {
     }
 
     static String sign(String url, Map<String, String> fields) throws Exception {
+        return sign(url, fields, AUTH_TOKEN);
+    }
+
+    static String sign(String url, Map<String, String> fields, String token) throws Exception {
         StringBuilder data = new StringBuilder(url);
         new TreeMap<>(fields).forEach((k, v) -> data.append(k).append(v));
         Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
         return java.util.Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -192,6 +196,7 @@ class CallbackServerTest {
         } finally {
             System.setErr(original);
         }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).as("the log line was captured").contains(PK);
         String everything = Json.write(status().toView())
                 + captured.toString(StandardCharsets.UTF_8).replaceAll("\\d{2}:\\d{2}:\\d{2}\\.\\d{3}", "");
         assertThat(everything).doesNotContain("4111111111111111", "411111", "5555555555554444", "4000056655665556",

@@ -1,0 +1,164 @@
+package io.agentpay.gateway.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentpay.gateway.callback.CallbackAuth;
+import io.agentpay.gateway.callback.CallbackServer;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.state.CaptureField;
+import io.agentpay.gateway.state.PaymentField;
+import io.agentpay.gateway.state.PaymentState;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.PaymentStore;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * 1,000 payments in flight: every callback of every payment, plus redeliveries and late partial
+ * results, posted over real HTTP from 16 threads in random order. Each payment must end exactly
+ * as its newest callbacks say, and the last change each listener heard must be the final state.
+ */
+@Timeout(120)
+class ConcurrentCallbacksTest {
+    static final int PAYMENTS = Integer.getInteger("resilience.payments", 1_000);
+    static final Instant T0 = Instant.parse("2026-11-24T15:00:00Z");
+
+    static String pk(int i) { return String.format("PK%032x", i); }
+
+    static String ca(int i) { return String.format("CA%032x", i); }
+
+    /** The callbacks of one complete payment, in Twilio's order, with partial results along the way. */
+    static List<Map<String, String>> sequence(int i) {
+        List<Map<String, String>> out = new ArrayList<>();
+        out.add(fields(i, 0, "DateCreated", T0.toString(), "PaymentMethod", "credit-card"));
+        out.add(fields(i, 1, "Capture", "payment-card-number", "Required", "payment-card-number,security-code,expiration-date",
+                "PartialResult", "true", "PaymentCardNumber", "xxxxxxxx"));
+        out.add(fields(i, 2, "Capture", "payment-card-number", "Required", "security-code,expiration-date",
+                "PartialResult", "false", "PaymentCardNumber", "xxxxxxxxxxxx4242", "PaymentCardType", "visa"));
+        out.add(fields(i, 3, "Capture", "security-code", "Required", "security-code,expiration-date", "PartialResult", "true"));
+        out.add(fields(i, 4, "Capture", "security-code", "Required", "expiration-date", "PartialResult", "false",
+                "SecurityCode", "xxx"));
+        out.add(fields(i, 5, "Capture", "expiration-date", "Required", "", "PartialResult", "false", "ExpirationDate", "1230"));
+        out.add(fields(i, 6, "Result", "success", "PaymentConfirmationCode", "ch_" + i, "PaymentCardNumber", "xxxxxxxxxxxx4242"));
+        return out;
+    }
+
+    static Map<String, String> fields(int i, int step, String... pairs) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+        f.put("CallSid", ca(i));
+        f.put("Sid", pk(i));
+        if (step > 0) {
+            f.put("DateUpdated", T0.plusSeconds(step).toString());
+        }
+        for (int k = 0; k < pairs.length; k += 2) {
+            f.put(pairs[k], pairs[k + 1]);
+        }
+        f.put("#token", pk(i) + "-" + step);
+        return f;
+    }
+
+    @Test
+    void everyPaymentEndsExactlyRightWhateverTheOrder() throws Exception {
+        PaymentStore store = new PaymentStore(Duration.ofHours(1));
+        Map<String, PaymentStatus> lastHeard = new ConcurrentHashMap<>();
+        AtomicInteger changes = new AtomicInteger();
+        store.onChange(s -> {
+            lastHeard.put(s.paymentSid(), s);
+            changes.incrementAndGet();
+        });
+        try (McpLog log = new McpLog()) {
+            CallbackAuth auth = new CallbackAuth(CallbackAuth.newSecret(), null);
+            CallbackServer server = new CallbackServer(store, log, auth, Json.MAPPER);
+            int port = server.start("127.0.0.1", 0);
+            server.publicBaseUrl(() -> "http://127.0.0.1:" + port);
+            try {
+                List<Map<String, String>> all = new ArrayList<>();
+                Random random = new Random(42);
+                for (int i = 0; i < PAYMENTS; i++) {
+                    List<Map<String, String>> seq = sequence(i);
+                    all.addAll(seq);
+                    all.add(seq.get(random.nextInt(seq.size())));          // a redelivery
+                    all.add(seq.get(1));                                     // a late partial result
+                }
+                Collections.shuffle(all, random);
+                HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+                URI uri = URI.create("http://127.0.0.1:" + port + server.callbackPath());
+                ExecutorService senders = Executors.newFixedThreadPool(16);
+                List<Future<Integer>> sent = new ArrayList<>();
+                for (Map<String, String> callback : all) {
+                    sent.add(senders.submit(() -> post(http, uri, callback)));
+                }
+                for (Future<Integer> f : sent) {
+                    assertThat(f.get()).isEqualTo(200);
+                }
+                senders.shutdown();
+            } finally {
+                server.close();
+            }
+        }
+        for (int i = 0; i < PAYMENTS; i++) {
+            PaymentStatus s = store.find(pk(i)).orElseThrow();
+            assertThat(s.state()).as(pk(i)).isEqualTo(PaymentState.COMPLETED);
+            assertThat(s.value(PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx4242");
+            assertThat(s.value(PaymentField.SECURITY_CODE)).isEqualTo("xxx");
+            assertThat(s.value(PaymentField.EXPIRATION_DATE)).isEqualTo("1230");
+            assertThat(s.value(PaymentField.PAYMENT_CONFIRMATION_CODE)).isEqualTo("ch_" + i);
+            assertThat(lastHeard.get(pk(i)).sameProgressAs(s)).as("last change heard for " + pk(i)).isTrue();
+        }
+        assertThat(changes.get()).isGreaterThanOrEqualTo(PAYMENTS * 2);
+    }
+
+    /** A final state after a result: no later progress moved it; a session without a result keeps its newest step. */
+    @Test
+    void withoutTheOutcomeTheNewestStepWins() throws Exception {
+        PaymentStore store = new PaymentStore(Duration.ofHours(1));
+        List<Map<String, String>> seq = new ArrayList<>(sequence(7).subList(0, 6));
+        Collections.shuffle(seq, new Random(7));
+        for (Map<String, String> f : seq) {
+            Map<String, String> copy = new LinkedHashMap<>(f);
+            String token = copy.remove("#token");
+            store.apply(io.agentpay.gateway.callback.CallbackParserAccess.parse(copy, token));
+        }
+        PaymentStatus s = store.find(pk(7)).orElseThrow();
+        assertThat(s.state()).isEqualTo(PaymentState.READY_TO_COMPLETE);
+        assertThat(s.capture()).isEqualTo(CaptureField.EXPIRATION_DATE);
+        assertThat(s.required()).isEmpty();
+    }
+
+    static int post(HttpClient http, URI uri, Map<String, String> callback) throws Exception {
+        StringBuilder body = new StringBuilder();
+        String token = null;
+        for (Map.Entry<String, String> e : callback.entrySet()) {
+            if (e.getKey().equals("#token")) {
+                token = e.getValue();
+                continue;
+            }
+            body.append(body.length() == 0 ? "" : "&").append(e.getKey()).append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        }
+        HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("I-Twilio-Idempotency-Token", token).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
