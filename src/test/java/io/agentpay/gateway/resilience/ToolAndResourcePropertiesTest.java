@@ -51,7 +51,7 @@ class ToolAndResourcePropertiesTest {
         return Arbitraries.maps(names, values).ofMaxSize(6).map(HashMap::new);
     }
 
-    @Property(tries = 10_000)
+    @Property
     void malformedArgumentsGetAClearErrorAndNeverReachTwilio(@ForAll("badArguments") Map<String, Object> args,
                                                               @ForAll("toolNames") String tool) {
         int before = gateway.twilio.requests().size();
@@ -83,7 +83,7 @@ class ToolAndResourcePropertiesTest {
                         .map(h -> "payment://CA" + h + "/PK" + h + "0/statuses"));
     }
 
-    @Property(tries = 10_000)
+    @Property
     void uriThatDoNotNameAKnownPaymentAreRefusedClearly(@ForAll("uris") String uri) {
         ResourceFactory resource = gateway.components.resources().get(0);
         Throwable thrown = catchThrowable(() -> resource.read(uri));

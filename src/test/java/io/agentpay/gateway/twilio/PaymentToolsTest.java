@@ -136,6 +136,50 @@ class PaymentToolsTest {
     }
 
     @Test
+    void cardNumbersInTwilioErrorMessagesNeverReachTheModel() {
+        String paymentSid = startSession();
+        gateway.twilio.inject(Fault.status(400, 64020, "Invalid parameter: card 4111 1111 1111 1111 rejected"));
+        CallToolResult result = gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid));
+        String text = GatewayFixture.body(result).toString();
+        assertThat(result.isError()).isTrue();
+        assertThat(text.replaceAll("[ -]", "")).doesNotContain("4111111111111111").contains("xxxxxxxxxxxx1111");
+    }
+
+    @Test
+    void aFailedCaptureKeepsWhatWasAlreadyCaptured() {
+        String paymentSid = startSession();
+        assertThat(gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid)).isError()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                gateway.store.find(paymentSid).orElseThrow().state() == PaymentState.FIELD_COMPLETE);
+        for (int i = 0; i < 4; i++) {
+            gateway.twilio.inject(Fault.status(500, 20500, "Internal Server Error"));
+        }
+        assertThat(gateway.call("captureSecurityCode", Map.of("callSid", CALL, "paymentSid", paymentSid)).isError()).isTrue();
+        var status = gateway.store.find(paymentSid).orElseThrow();
+        assertThat(status.value(io.agentpay.gateway.state.PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1111");
+        assertThat(status.state()).isEqualTo(PaymentState.FIELD_COMPLETE);
+        assertThat(status.capture()).isEqualTo(io.agentpay.gateway.state.CaptureField.PAYMENT_CARD_NUMBER);
+    }
+
+    @Test
+    void anUnreachableTwilioEndsTheCallWithinTheRetryBudget() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        PaySimulator.Credentials c = gateway.twilio.credentials();
+        TwilioAgentPaymentServer offline = new TwilioAgentPaymentServer(c.accountSid(), c.apiKey(), c.apiSecret(),
+                new TwilioAgentPaymentServer.Options("reusable", "USD", "Default", java.net.URI.create("http://localhost:" + closedPort),
+                        java.net.URI.create(gateway.publicBase + "/callbacks/x"), gateway.store, Duration.ofMillis(500), 3,
+                        Duration.ofMillis(20)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> offline.start(new StartRequest(CALL, null, null, null, null,
+                        false, true, null)))
+                .isInstanceOf(PaymentException.class)
+                .satisfies(e -> assertThat(((PaymentException) e).kind()).isEqualTo("twilio-unreachable"))
+                .hasMessageContaining("after 4 attempts");
+    }
+
+    @Test
     void aTimeoutIsReportedAsTwilioUnreachable() {
         String paymentSid = startSession();
         for (int i = 0; i < 4; i++) {
