@@ -116,7 +116,7 @@ public final class DemoCommand {
             }
         }
         call(client, "completePaymentCapture", Map.of("callSid", callSid, "paymentSid", paymentSid));
-        return finish(await(client, uri, DemoCommand::isFinal), scenario);
+        return finish(await(client, uri, DemoCommand::isFinal, "the payment processor"), scenario);
     }
 
     private int finish(JsonNode status, Scenario scenario) {
@@ -145,7 +145,11 @@ public final class DemoCommand {
 
     /** Reads the status resource until {@code done} holds, printing a dot a tick while the caller keys. */
     private JsonNode await(McpSyncClient client, String uri, java.util.function.Predicate<JsonNode> done) {
-        out.print("    waiting for the caller ");
+        return await(client, uri, done, "the caller");
+    }
+
+    private JsonNode await(McpSyncClient client, String uri, java.util.function.Predicate<JsonNode> done, String whom) {
+        out.print("    waiting for " + whom + " ");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
