@@ -62,6 +62,12 @@ final class Services implements AutoCloseable {
                 tunnel = LoopbackTunnel.onPort(port);
             } else if (config.publicUrl() != null) {
                 tunnel = new PublicUrlTunnel(config.publicUrl());
+                if (config.callbackPort() != 0 && port != config.callbackPort()) {
+                    // Another instance (MCP hosts sometimes start a server twice) holds the configured port.
+                    log.warning("server", "CALLBACK_PORT " + config.callbackPort() + " is taken (another instance?), so this "
+                            + "server listens on " + port + ". PUBLIC_URL " + config.publicUrl() + " must reach port " + port
+                            + " or this instance's callbacks will not arrive; give each instance its own port and URL.");
+                }
             } else {
                 tunnel = NgrokTunnel.open(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
             }
