@@ -34,7 +34,7 @@ public final class CancelPaymentCaptureTool implements ToolFactory {
     @Override
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         PaymentStatus status = context.payments().cancel(args.callSid(), args.paymentSid());
-        context.log().info("tools", "cancelPaymentCapture: cancelled " + status.paymentSid());
+        context.log().debug("tools", "cancelPaymentCapture: cancelled " + status.paymentSid());
         Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
         view.put("requested", "cancel");
         view.put("nextAction", "Tell the caller the payment was cancelled and nothing was charged. To try again, call "

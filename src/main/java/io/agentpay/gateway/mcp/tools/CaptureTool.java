@@ -46,7 +46,7 @@ abstract class CaptureTool implements ToolFactory {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();
         PaymentStatus status = context.payments().capture(callSid, paymentSid, field);
-        context.log().info("tools", field.tool() + ": asked the caller for the " + field.spoken() + " on " + paymentSid);
+        context.log().debug("tools", field.tool() + ": asked the caller for the " + field.spoken() + " on " + paymentSid);
         Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
         view.put("requested", field.wire());
         view.put("capture", field.wire());

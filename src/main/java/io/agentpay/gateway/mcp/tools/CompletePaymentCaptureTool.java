@@ -34,7 +34,7 @@ public final class CompletePaymentCaptureTool implements ToolFactory {
     @Override
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         PaymentStatus status = context.payments().complete(args.callSid(), args.paymentSid());
-        context.log().info("tools", "completePaymentCapture: submitted " + status.paymentSid());
+        context.log().debug("tools", "completePaymentCapture: submitted " + status.paymentSid());
         Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
         view.put("requested", "complete");
         view.put("nextAction", "Tell the caller: \"Thank you, one moment while I process that.\" Then wait for "

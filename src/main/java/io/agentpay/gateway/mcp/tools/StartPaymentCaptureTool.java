@@ -75,7 +75,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                 args.optionalChoice("paymentMethod", METHODS), args.optionalText("description", 200),
                 args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true), cardTypes);
         PaymentStatus status = context.payments().start(request);
-        context.log().info("tools", "startPaymentCapture: session " + status.paymentSid() + " opened on call " + callSid
+        context.log().debug("tools", "startPaymentCapture: session " + status.paymentSid() + " opened on call " + callSid
                 + (request.charges() ? " to charge " + request.chargeAmount().toPlainString() : " to tokenize"));
         Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
         view.put("mode", request.charges() ? "charge" : "tokenize");
