@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What is known of one payment session, merged from every callback and request in order.
@@ -124,24 +125,27 @@ public record PaymentStatus(
             more.add(u.deliveryToken());
             deliveries = more.size() > DELIVERIES_REMEMBERED ? more.subList(more.size() - DELIVERIES_REMEMBERED, more.size()) : more;
         }
-        Instant twilioTime = newer && u.twilioTime() != null ? u.twilioTime() : lastTwilioTime;
-        PaymentStatus next = new PaymentStatus(paymentSid, callSid != null ? callSid : u.callSid(), merged,
-                nextCapture, nextRequired, nextPartial, nextError, complete, cancel, twilioTime, createdAt,
-                updatedAt, deliveries);
-        if (next.sameProgressAs(this)) {
-            return deliveries == recentDeliveries ? this : next;
+        boolean unchanged = sameProgressAs(merged, nextCapture, nextRequired, nextPartial, nextError, complete, cancel);
+        if (unchanged && deliveries == recentDeliveries) {
+            return this;
         }
-        return new PaymentStatus(next.paymentSid, next.callSid, next.values, next.capture, next.required,
-                next.partialResult, next.errorType, next.completeRequested, next.cancelRequested,
-                next.lastTwilioTime, createdAt, now, deliveries);
+        Instant twilioTime = newer && u.twilioTime() != null ? u.twilioTime() : lastTwilioTime;
+        return new PaymentStatus(paymentSid, callSid != null ? callSid : u.callSid(), merged, nextCapture, nextRequired,
+                nextPartial, nextError, complete, cancel, twilioTime, createdAt, unchanged ? updatedAt : now, deliveries);
     }
 
     /** True when nothing a reader of the status resource can see differs. */
     public boolean sameProgressAs(PaymentStatus other) {
-        return values.equals(other.values) && capture == other.capture
-                && java.util.Objects.equals(required, other.required) && partialResult == other.partialResult
-                && java.util.Objects.equals(errorType, other.errorType)
-                && completeRequested == other.completeRequested && cancelRequested == other.cancelRequested;
+        return sameProgressAs(other.values, other.capture, other.required, other.partialResult, other.errorType,
+                other.completeRequested, other.cancelRequested);
+    }
+
+    private boolean sameProgressAs(Map<PaymentField, String> otherValues, CaptureField otherCapture,
+                                   List<CaptureField> otherRequired, boolean otherPartial, String otherError,
+                                   boolean otherComplete, boolean otherCancel) {
+        return values.equals(otherValues) && capture == otherCapture && Objects.equals(required, otherRequired)
+                && partialResult == otherPartial && Objects.equals(errorType, otherError)
+                && completeRequested == otherComplete && cancelRequested == otherCancel;
     }
 
     private int compareTime(Instant time) {
