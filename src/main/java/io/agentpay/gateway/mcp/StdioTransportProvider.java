@@ -226,6 +226,21 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         if (line.isEmpty()) {
             return;
         }
+        McpSchema.JSONRPCMessage message = null;
+        try {
+            message = McpSchema.deserializeJsonRpcMessage(jsonMapper(), line);
+        } catch (IOException | RuntimeException e) {
+            // classified below
+        }
+        if (message == null || !McpSchema.JSONRPC_VERSION.equals(message.jsonrpc())) {
+            refuse(line);
+            return;
+        }
+        session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
+    }
+
+    /** Answers a line the SDK could not take: a parse error, or an invalid request with its id when it has one. */
+    private void refuse(String line) {
         JsonNode node;
         try {
             node = objectMapper().readTree(line);
@@ -233,19 +248,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             writeError(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not valid JSON.");
             return;
         }
-        Object id = idOf(node);
-        McpSchema.JSONRPCMessage message;
-        try {
-            if (!node.isObject() || !"2.0".equals(node.path("jsonrpc").asText(null))) {
-                throw new IllegalArgumentException("expected a JSON-RPC 2.0 object");
-            }
-            message = McpSchema.deserializeJsonRpcMessage(jsonMapper(), line);
-        } catch (IOException | RuntimeException e) {
-            writeError(id, McpSchema.ErrorCodes.INVALID_REQUEST,
-                    "Invalid request: not a JSON-RPC 2.0 request, response or notification.");
-            return;
-        }
-        session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
+        writeError(idOf(node), McpSchema.ErrorCodes.INVALID_REQUEST,
+                "Invalid request: not a JSON-RPC 2.0 request, response or notification.");
     }
 
     private static Object idOf(JsonNode node) {
