@@ -3,6 +3,7 @@ package io.agentpay.gateway.callback;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentUpdate;
+import io.agentpay.gateway.state.Sids;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -39,11 +40,11 @@ public final class CallbackParser {
      */
     public static PaymentUpdate parse(Function<String, String> field, String deliveryToken) {
         String paymentSid = field.apply("Sid");
-        if (!isSid(paymentSid, 'P', 'K')) {
+        if (!Sids.is(paymentSid, Sids.PAYMENT)) {
             throw new InvalidCallback("field Sid must be a payment SID ('PK' + 32 hex characters)");
         }
         String callSid = field.apply("CallSid");
-        if (callSid != null && !callSid.isEmpty() && !isSid(callSid, 'C', 'A')) {
+        if (callSid != null && !callSid.isEmpty() && !Sids.is(callSid, Sids.CALL)) {
             throw new InvalidCallback("field CallSid must be a call SID ('CA' + 32 hex characters)");
         }
         Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
@@ -77,20 +78,6 @@ public final class CallbackParser {
         }
         return new PaymentUpdate(paymentSid, blankToNull(callSid), time, token, values, capture, required, partialResult,
                 errorType, PaymentUpdate.Request.NONE);
-    }
-
-    /** Two prefix letters and 32 hex digits: a Twilio SID, checked without a regex on the hot path. */
-    static boolean isSid(String s, char a, char b) {
-        if (s == null || s.length() != 34 || s.charAt(0) != a || s.charAt(1) != b) {
-            return false;
-        }
-        for (int i = 2; i < 34; i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Lower-case letters, digits and dashes, starting with a letter: an ErrorType as Twilio writes it. */

@@ -1,5 +1,6 @@
 package io.agentpay.gateway.cli;
 
+import io.agentpay.gateway.state.Sids;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -27,18 +28,16 @@ public record ServerConfig(
         Duration sessionTtl,
         boolean sandbox) {
 
-    public static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
-    public static final Pattern API_KEY = Pattern.compile("SK[0-9a-fA-F]{32}");
     private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
     private static final Pattern CONNECTOR = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
 
     public ServerConfig {
-        require(accountSid != null && ACCOUNT_SID.matcher(accountSid).matches(),
+        require(Sids.is(accountSid, Sids.ACCOUNT),
                 "accountSid must be 'AC' followed by 32 hex characters (your Twilio Account SID, from the Console)"
                         + describe(accountSid, false) + ".");
-        require(apiKey != null && API_KEY.matcher(apiKey).matches(),
+        require(Sids.is(apiKey, Sids.API_KEY),
                 "apiKey must be 'SK' followed by 32 hex characters (a Twilio API key SID)" + describe(apiKey, false) + ".");
         require(apiSecret != null && !apiSecret.isBlank(), "apiSecret must not be empty: give the secret of API key " + apiKey + ".");
         require(TOKEN_TYPES.contains(tokenType), Setting.TOKEN_TYPE.display()

@@ -1,17 +1,15 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.state.Sids;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A tool's arguments with checks that explain themselves: which argument, what was wrong,
  * what form is expected. Values are never echoed back in full, so nothing sensitive returns.
  */
 public final class ToolArgs {
-    public static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
-    public static final Pattern PAYMENT_SID = Pattern.compile("PK[0-9a-fA-F]{32}");
     public static final String CALL_SID_FORM = "a Twilio Call SID: 'CA' followed by 32 hex characters, "
             + "the SID of the call's PSTN leg";
     public static final String PAYMENT_SID_FORM = "a Twilio Payment SID: 'PK' followed by 32 hex characters, "
@@ -36,19 +34,19 @@ public final class ToolArgs {
     }
 
     public String callSid() {
-        return sid("callSid", CALL_SID, CALL_SID_FORM);
+        return sid("callSid", Sids.CALL, CALL_SID_FORM);
     }
 
     public String paymentSid() {
-        return sid("paymentSid", PAYMENT_SID, PAYMENT_SID_FORM);
+        return sid("paymentSid", Sids.PAYMENT, PAYMENT_SID_FORM);
     }
 
-    private String sid(String name, Pattern pattern, String form) {
+    private String sid(String name, String prefix, String form) {
         Object raw = values.get(name);
         if (raw == null) {
             throw new ToolInputException("Missing argument '" + name + "': expected " + form + ".");
         }
-        if (!(raw instanceof String text) || !pattern.matcher(text).matches()) {
+        if (!(raw instanceof String text) || !Sids.is(text, prefix)) {
             throw new ToolInputException("Argument '" + name + "' must be " + form + " (" + describe(raw) + ").");
         }
         return (String) raw;

@@ -4,6 +4,7 @@ import io.agentpay.gateway.mcp.PromptFactory;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolInputException;
+import io.agentpay.gateway.state.Sids;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.GetPromptResult;
 import io.modelcontextprotocol.spec.McpSchema.Prompt;
@@ -64,8 +65,8 @@ abstract class TemplatePrompt implements PromptFactory {
 
     @Override
     public GetPromptResult get(Map<String, Object> arguments) {
-        String callSid = sid(arguments, "callSid", ToolArgs.CALL_SID, ToolArgs.CALL_SID_FORM, callSidRequired);
-        String paymentSid = takesPaymentSid ? sid(arguments, "paymentSid", ToolArgs.PAYMENT_SID, ToolArgs.PAYMENT_SID_FORM, false) : null;
+        String callSid = sid(arguments, "callSid", Sids.CALL, ToolArgs.CALL_SID_FORM, callSidRequired);
+        String paymentSid = takesPaymentSid ? sid(arguments, "paymentSid", Sids.PAYMENT, ToolArgs.PAYMENT_SID_FORM, false) : null;
         String body = render(arguments, text)
                 .replace("{{callSid}}", callSid == null ? "{callSid}" : callSid)
                 .replace("{{paymentSid}}", paymentSid == null ? "{paymentSid}" : paymentSid);
@@ -86,7 +87,7 @@ abstract class TemplatePrompt implements PromptFactory {
         return "Sandbox: this server talks to a simulated Twilio; no real call or payment takes place.";
     }
 
-    private static String sid(Map<String, Object> arguments, String key, java.util.regex.Pattern pattern, String form,
+    private static String sid(Map<String, Object> arguments, String key, String prefix, String form,
                               boolean required) {
         Object value = arguments.get(key);
         if (value == null || (value instanceof String s && s.isBlank())) {
@@ -95,7 +96,7 @@ abstract class TemplatePrompt implements PromptFactory {
             }
             return null;
         }
-        if (!(value instanceof String s) || !pattern.matcher(s.strip()).matches()) {
+        if (!(value instanceof String s) || !Sids.is(s.strip(), prefix)) {
             throw new ToolInputException("Argument '" + key + "' must be " + form + ".");
         }
         return s.strip();
