@@ -14,7 +14,6 @@ import io.agentpay.gateway.mcp.StdioTransportProvider;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema.ResourcesUpdatedNotification;
 import io.modelcontextprotocol.spec.McpServerSession;
@@ -83,7 +82,7 @@ public final class Main {
         CountDownLatch stdinClosed = new CountDownLatch(1);
         Services services = new Services(config, store, log, sandbox);
         // stdin is read (and initialize answered) while the rest of the server is still being built.
-        StdioTransportProvider transport = new StdioTransportProvider(() -> new JacksonMcpJsonMapper(Json.MAPPER), () -> Json.MAPPER, in, out,
+        StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, out,
                 new StdioTransportProvider.Listener() {
                     @Override
                     public void sessionCreated(McpServerSession session) {
@@ -126,7 +125,7 @@ public final class Main {
                 }
             }
         }));
-        server[0] = ServerAssembly.build(transport, new JacksonMcpJsonMapper(Json.MAPPER), context, components, version());
+        server[0] = ServerAssembly.build(transport, Json.MCP, context, components, version());
         AtomicBoolean closed = new AtomicBoolean();
         Runnable shutdown = () -> {
             if (closed.compareAndSet(false, true)) {

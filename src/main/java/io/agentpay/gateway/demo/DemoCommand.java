@@ -8,7 +8,6 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -50,7 +49,7 @@ public final class DemoCommand {
         args.addAll(serverJvmOptions);
         args.addAll(List.of("-cp", absoluteClassPath(), Main.class.getName(), "--sandbox", "--callback-port", "0"));
         ServerParameters params = ServerParameters.builder(java).args(args).build();
-        StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
+        StdioClientTransport transport = new StdioClientTransport(params, Json.MCP);
         transport.setStdErrorHandler(line -> { });
         say("Twilio Agent Payments MCP Gateway: sandbox demo (simulated call and payment, nothing is charged)");
         say("Scenario '" + scenario.label() + "': the caller " + scenario.description() + ".");

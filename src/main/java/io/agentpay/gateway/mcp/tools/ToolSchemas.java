@@ -2,14 +2,13 @@ package io.agentpay.gateway.mcp.tools;
 
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.state.PaymentStatus;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Schema fragments and result shapes the payment tools share. */
 final class ToolSchemas {
-    static final McpJsonMapper MAPPER = new JacksonMcpJsonMapper(Json.MAPPER);
+    static final McpJsonMapper MAPPER = Json.MCP;
 
     static final String CALL_SID = """
             "callSid": {"type": "string", "pattern": "^CA[0-9a-fA-F]{32}$",
