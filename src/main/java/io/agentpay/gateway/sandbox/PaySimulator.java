@@ -2,6 +2,7 @@ package io.agentpay.gateway.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.state.CaptureField;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -400,15 +401,7 @@ public final class PaySimulator implements AutoCloseable {
     }
 
     private static String json(Map<String, Object> map) {
-        StringBuilder out = new StringBuilder("{");
-        map.forEach((k, v) -> {
-            if (out.length() > 1) {
-                out.append(',');
-            }
-            out.append('"').append(k).append("\":");
-            out.append(v instanceof Number ? v.toString() : "\"" + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
-        });
-        return out.append('}').toString();
+        return Json.write(map);
     }
 
     private static Map<String, String> form(String body) {
