@@ -7,6 +7,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * Serves {@code POST /callbacks/...} as a Jetty handler in front of Javalin's servlet: the body is
@@ -38,7 +40,7 @@ final class CallbackHandler extends Handler.Wrapper {
             answer(response, callback, new CallbackIngress.Outcome(413, "Callback body larger than " + maxBody + " bytes."));
             return true;
         }
-        Content.Source.asByteArrayAsync(request, maxBody).whenComplete((body, failure) -> {
+        Content.Source.asByteArrayAsync(request, maxBody, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
                 answer(response, callback, new CallbackIngress.Outcome(413, "Callback body larger than " + maxBody + " bytes."));
                 return;
@@ -51,7 +53,7 @@ final class CallbackHandler extends Handler.Wrapper {
                 outcome = new CallbackIngress.Outcome(500, "Internal error.");
             }
             answer(response, callback, outcome);
-        });
+        }));
         return true;
     }
 

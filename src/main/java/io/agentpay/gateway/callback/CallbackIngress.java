@@ -9,7 +9,6 @@ import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -95,8 +94,7 @@ final class CallbackIngress {
             throw new CallbackParser.InvalidCallback("JSON body must be an object of fields");
         }
         Map<String, String> params = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             params.put(entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText() : "");
         }
         return params;
