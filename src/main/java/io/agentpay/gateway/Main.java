@@ -104,7 +104,8 @@ public final class Main {
                 }, FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, version()));
         transport.start();
 
-        ServerContext context = new ServerContext(store, log, payments, config.sandbox(), Duration.ofSeconds(15));
+        ServerContext context = new ServerContext(store, log, payments, config.sandbox(), Duration.ofSeconds(15),
+                services::reachability);
         ClassLoader loader = Main.class.getClassLoader();
         ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
         components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));

@@ -10,7 +10,9 @@ import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.tunnel.LoopbackTunnel;
 import io.agentpay.gateway.tunnel.NgrokTunnel;
 import io.agentpay.gateway.tunnel.PublicUrlTunnel;
+import io.agentpay.gateway.tunnel.Reachability;
 import io.agentpay.gateway.tunnel.Tunnel;
+import io.agentpay.gateway.tunnel.TunnelMonitor;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.net.URI;
 import java.time.Duration;
@@ -18,11 +20,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What the server brings up after it has answered {@code initialize}, in order: the sandbox
  * simulator (with --sandbox), the callback endpoint, its public URL (PUBLIC_URL, ngrok or
- * loopback), the Twilio facade, the eviction timer. Closed in reverse order.
+ * loopback) and its end-to-end check, the Twilio facade, the eviction timer. Closed in reverse order.
  */
 final class Services implements AutoCloseable {
     private final ServerConfig config;
@@ -36,7 +39,7 @@ final class Services implements AutoCloseable {
     });
     private volatile PaySimulator simulator;
     private volatile CallbackServer callbackServer;
-    private volatile Tunnel tunnel;
+    private volatile TunnelMonitor monitor;
 
     Services(ServerConfig config, PaymentStore store, McpLog log, PaySimulator.Credentials sandboxCredentials) {
         this.config = config;
@@ -58,10 +61,11 @@ final class Services implements AutoCloseable {
             CallbackAuth auth = new CallbackAuth(CallbackAuth.newSecret(), authToken);
             callbackServer = new CallbackServer(store, log, auth, Json.MAPPER);
             int port = callbackServer.start(config.callbackHost(), config.callbackPort());
+            Tunnel tunnel;
             if (config.sandbox()) {
                 tunnel = LoopbackTunnel.onPort(port);
             } else if (config.publicUrl() != null) {
-                tunnel = new PublicUrlTunnel(config.publicUrl());
+                tunnel = new PublicUrlTunnel(config.publicUrl(), port);
                 if (config.callbackPort() != 0 && port != config.callbackPort()) {
                     // Another instance (MCP hosts sometimes start a server twice) holds the configured port.
                     log.warning("server", "CALLBACK_PORT " + config.callbackPort() + " is taken (another instance?), so this "
@@ -71,9 +75,14 @@ final class Services implements AutoCloseable {
             } else {
                 tunnel = NgrokTunnel.open(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
             }
+            TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckInterval(),
+                    Duration.ofSeconds(5), log);
+            monitor = checked;
+            // Read per request: a reopened tunnel's new URL is used for signatures and status callbacks at once.
+            callbackServer.publicBaseUrl(() -> checked.tunnel().publicUrl().toString());
+            String path = callbackServer.callbackPath();
+            Supplier<URI> statusCallback = () -> URI.create(checked.tunnel().publicUrl() + path);
             String publicBase = tunnel.publicUrl().toString();
-            callbackServer.publicBaseUrl(() -> publicBase);
-            URI statusCallback = URI.create(publicBase + callbackServer.callbackPath());
             TwilioAgentPaymentServer facade = TwilioAgentPaymentServer.initialize(config.accountSid(), config.apiKey(),
                     config.apiSecret(), new TwilioAgentPaymentServer.Options(config.tokenType(), config.currency(),
                             config.paymentConnector(), apiBase, statusCallback, store, Duration.ofSeconds(10), 3,
@@ -83,12 +92,19 @@ final class Services implements AutoCloseable {
             log.info("server", (config.sandbox() ? "Sandbox ready (simulated Twilio at " + apiBase + "). " : "Ready. ")
                     + "Callbacks reach port " + port + " through " + publicBase + CallbackServer.PATH + "…"
                     + (auth.verifiesSignatures() ? " (signatures verified)." : " (secret path; set TWILIO_AUTH_TOKEN to verify signatures too)."));
+            checked.start();
             payments.complete(facade);
         } catch (Exception | LinkageError e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             log.error("server", "Payments are unavailable: " + reason);
             payments.completeExceptionally(new IllegalStateException(reason, e));
         }
+    }
+
+    /** Whether callbacks can reach this server now; CHECKING until the tunnel is up and first checked. */
+    Reachability reachability() {
+        TunnelMonitor m = monitor;
+        return m == null ? Reachability.checking() : m.reachability();
     }
 
     private void evict() {
@@ -101,9 +117,9 @@ final class Services implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        Tunnel t = tunnel;
-        if (t != null) {
-            t.close();
+        TunnelMonitor m = monitor;
+        if (m != null) {
+            m.close();
         }
         CallbackServer c = callbackServer;
         if (c != null) {

@@ -11,10 +11,12 @@ import io.agentpay.gateway.mcp.ToolFactory;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.tunnel.Reachability;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +34,8 @@ public final class GatewayFixture implements AutoCloseable {
     public final ServerContext context;
     public final ComponentScan.Components components;
     public final String publicBase;
+    /** What the tools are told about callback reachability; tests set it to simulate a dropped tunnel. */
+    public volatile Reachability reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true);
 
     public GatewayFixture(Duration keyDelay, Duration twilioTimeout) throws Exception {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), keyDelay);
@@ -43,8 +47,9 @@ public final class GatewayFixture implements AutoCloseable {
         PaySimulator.Credentials c = twilio.credentials();
         payments = new TwilioAgentPaymentServer(c.accountSid(), c.apiKey(), c.apiSecret(),
                 new TwilioAgentPaymentServer.Options("reusable", "USD", "Default", twilio.baseUrl(),
-                        URI.create(publicBase + callbacks.callbackPath()), store, twilioTimeout, 3, Duration.ofMillis(20)));
-        context = new ServerContext(store, log, CompletableFuture.completedFuture(payments), false, Duration.ofSeconds(1));
+                        () -> URI.create(publicBase + callbacks.callbackPath()), store, twilioTimeout, 3, Duration.ofMillis(20)));
+        context = new ServerContext(store, log, CompletableFuture.completedFuture(payments), false, Duration.ofSeconds(1),
+                () -> reachability);
         ClassLoader loader = getClass().getClassLoader();
         components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
     }

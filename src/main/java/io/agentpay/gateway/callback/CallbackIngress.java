@@ -44,6 +44,12 @@ final class CallbackIngress {
         this.publicBaseUrl = supplier;
     }
 
+    /** The tunnel check: only this process's own secret path gets the endpoint's answer; no side effects, no log. */
+    Outcome probe(String requestPath) {
+        return auth.secretMatches(requestPath.substring(CallbackServer.PATH.length()))
+                ? new Outcome(200, CallbackServer.PROBE_ANSWER) : new Outcome(404, "Not found.");
+    }
+
     Outcome accept(String requestPath, String query, String contentType, byte[] body, Function<String, String> header,
                    String remote) {
         if (!auth.secretMatches(requestPath.startsWith(CallbackServer.PATH)

@@ -17,6 +17,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class CallbackServer implements AutoCloseable {
     public static final String PATH = "/callbacks/";
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** The answer to a GET on this server's own callback path: how the tunnel check knows it reached this server. */
+    public static final String PROBE_ANSWER = "twilio-agent-payments-mcp-gateway callback endpoint";
     private static final int PORT_ATTEMPTS = 20;
     private static final int THREADS = 6;
 

@@ -127,7 +127,8 @@ public final class ServerCommand {
                 port,
                 ServerConfig.parseBaseUrl(Setting.TWILIO_API_BASE_URL, values.get(Setting.TWILIO_API_BASE_URL)),
                 values.get(Setting.TWILIO_AUTH_TOKEN),
-                ServerConfig.parseDuration(values.get(Setting.SESSION_TTL)),
+                ServerConfig.parseDuration(Setting.SESSION_TTL, values.get(Setting.SESSION_TTL)),
+                ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
                 isSandbox);
     }
 

@@ -26,6 +26,7 @@ public record ServerConfig(
         URI twilioApiBaseUrl,
         String twilioAuthToken,
         Duration sessionTtl,
+        Duration tunnelCheckInterval,
         boolean sandbox) {
 
     private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
@@ -51,6 +52,9 @@ public record ServerConfig(
         require(callbackPort >= 0 && callbackPort <= 65535, Setting.CALLBACK_PORT.display() + " must be a port number from 0 to 65535.");
         require(sessionTtl != null && !sessionTtl.isNegative() && !sessionTtl.isZero(),
                 Setting.SESSION_TTL.display() + " must be a positive duration such as 30m, 1h or 90s.");
+        require(tunnelCheckInterval != null && !tunnelCheckInterval.isNegative()
+                        && (tunnelCheckInterval.isZero() || tunnelCheckInterval.toMillis() >= 1000),
+                Setting.TUNNEL_CHECK_INTERVAL.display() + " must be 0 (no check) or at least 1s, such as 15s or 1m.");
         require(sandbox || publicUrl != null || ngrokAuthToken != null,
                 "Twilio needs a public URL for its payment callbacks: set " + Setting.PUBLIC_URL.display()
                         + " to a URL that reaches the callback port, or " + Setting.NGROK_AUTH_TOKEN.display()
@@ -74,10 +78,13 @@ public record ServerConfig(
         return " (got '" + value.replaceAll("[^\\x20-\\x7e]", "?") + "')";
     }
 
-    /** Parses {@code 90s}, {@code 30m}, {@code 1h}, {@code 2d} or an ISO-8601 duration. */
-    public static Duration parseDuration(String text) {
+    /** Parses {@code 90s}, {@code 30m}, {@code 1h}, {@code 2d}, {@code 0} or an ISO-8601 duration for {@code setting}. */
+    public static Duration parseDuration(Setting setting, String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (t.equals("0")) {
+                return Duration.ZERO;
+            }
             if (t.startsWith("p")) {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
             }
@@ -90,7 +97,7 @@ public record ServerConfig(
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new ConfigException(Setting.SESSION_TTL.display()
+            throw new ConfigException(setting.display()
                     + " must be a duration such as 90s, 30m, 1h or PT1H (got '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "').");
         }
     }
@@ -118,6 +125,6 @@ public record ServerConfig(
                 + ", currency=" + currency + ", paymentConnector=" + paymentConnector + ", publicUrl=" + publicUrl
                 + ", ngrok=" + (ngrokAuthToken != null) + ", callback=" + callbackHost + ":" + callbackPort
                 + ", twilioApiBaseUrl=" + twilioApiBaseUrl + ", signatureCheck=" + (twilioAuthToken != null)
-                + ", sessionTtl=" + sessionTtl + ", sandbox=" + sandbox + "]";
+                + ", sessionTtl=" + sessionTtl + ", tunnelCheckInterval=" + tunnelCheckInterval + ", sandbox=" + sandbox + "]";
     }
 }

@@ -22,7 +22,9 @@ public enum Setting {
     TWILIO_AUTH_TOKEN("--twilio-auth-token", "TWILIO_AUTH_TOKEN", null, "TOKEN",
             "Account auth token; when set, X-Twilio-Signature of every callback is verified.", true),
     SESSION_TTL("--session-ttl", "SESSION_TTL", "1h", "DURATION",
-            "How long an idle or finished payment session is kept, e.g. 30m, 1h, 90s.", false);
+            "How long an idle or finished payment session is kept, e.g. 30m, 1h, 90s.", false),
+    TUNNEL_CHECK_INTERVAL("--tunnel-check-interval", "TUNNEL_CHECK_INTERVAL", "15s", "DURATION",
+            "How often the public URL is checked end to end (a GET to this server through it); 0 turns the check off.", false);
 
     private final String option;
     private final String env;

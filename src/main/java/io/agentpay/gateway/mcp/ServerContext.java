@@ -2,12 +2,15 @@ package io.agentpay.gateway.mcp;
 
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.twilio.PaymentException;
+import io.agentpay.gateway.tunnel.Reachability;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * What tools, prompts and resources are built with. The Twilio facade arrives a moment after
@@ -20,14 +23,16 @@ public final class ServerContext {
     private final CompletableFuture<TwilioAgentPaymentServer> payments;
     private final boolean sandbox;
     private final Duration startupWait;
+    private final Supplier<Reachability> callbacks;
 
     public ServerContext(PaymentStore store, McpLog log, CompletableFuture<TwilioAgentPaymentServer> payments,
-                         boolean sandbox, Duration startupWait) {
+                         boolean sandbox, Duration startupWait, Supplier<Reachability> callbacks) {
         this.store = store;
         this.log = log;
         this.payments = payments;
         this.sandbox = sandbox;
         this.startupWait = startupWait;
+        this.callbacks = callbacks;
     }
 
     public PaymentStore store() { return store; }
@@ -53,5 +58,37 @@ public final class ServerContext {
             Thread.currentThread().interrupt();
             throw new PaymentException("interrupted", null, "The server is shutting down.", "Do not retry.");
         }
+    }
+
+    /** Whether Twilio's callbacks can reach this server now, as last checked through the public URL. */
+    public Reachability callbacks() {
+        return callbacks.get();
+    }
+
+    /**
+     * Refuses to open a new payment while a tunnel that worked has dropped: the caller would key
+     * digits that nobody can follow. A URL that was never confirmed only warns (see {@link #callbacksWarning}).
+     */
+    public void requireCallbacksReachable() {
+        Reachability now = callbacks.get();
+        if (now.dropped()) {
+            throw new PaymentException("callbacks-unreachable", null, "Twilio's status callbacks cannot reach this server "
+                    + "since " + now.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": " + now.detail(),
+                    "Do not start the payment now: the caller's progress could not be followed. Tell the caller there is a "
+                            + "short technical delay, then call startPaymentCapture again in a few seconds; the server "
+                            + "checks the URL again by itself and logs when callbacks reach it again.");
+        }
+    }
+
+    /** A sentence for results while callbacks are known not to arrive, so the model does not wait for them in silence. */
+    public Optional<String> callbacksWarning() {
+        Reachability now = callbacks.get();
+        if (now.state() != Reachability.State.UNREACHABLE) {
+            return Optional.empty();
+        }
+        return Optional.of((now.everReachable() ? "Twilio's status callbacks cannot reach this server right now"
+                : "It could not be confirmed that Twilio's status callbacks reach this server")
+                + " (" + now.detail() + "), so the status resource may not move. If it stays the same for more than "
+                + "20 seconds, tell the caller there is a delay and cancel the payment with cancelPaymentCapture.");
     }
 }

@@ -7,4 +7,9 @@ public record LoopbackTunnel(URI publicUrl) implements Tunnel {
     public static LoopbackTunnel onPort(int port) {
         return new LoopbackTunnel(URI.create("http://localhost:" + port));
     }
+
+    @Override
+    public String whatToCheck() {
+        return "The sandbox's callback endpoint " + publicUrl + " stopped answering on loopback; restart the server.";
+    }
 }

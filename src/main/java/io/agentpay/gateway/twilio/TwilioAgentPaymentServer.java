@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The one facade over Twilio's Payments API: opens, steers, completes and cancels payment
@@ -27,9 +28,9 @@ import java.util.UUID;
 public final class TwilioAgentPaymentServer {
     private static volatile TwilioAgentPaymentServer instance;
 
-    /** Everything the facade needs besides the credentials. */
+    /** Everything the facade needs besides the credentials; {@code statusCallback} is read per request, so a reopened tunnel's URL is used at once. */
     public record Options(String tokenType, String currency, String paymentConnector, URI apiBaseUrl,
-                          URI statusCallback, PaymentStore store, Duration timeout, int retries, Duration backoff) {}
+                          Supplier<URI> statusCallback, PaymentStore store, Duration timeout, int retries, Duration backoff) {}
 
     private final String accountSid;
     private final Options options;
@@ -80,7 +81,7 @@ public final class TwilioAgentPaymentServer {
         requireInProgress(request.callSid(), null);
         String paymentMethod = request.paymentMethod() == null ? "credit-card" : request.paymentMethod();
         String currency = request.currency() == null ? options.currency() : request.currency();
-        var creator = Payment.creator(accountSid, request.callSid(), key(), options.statusCallback())
+        var creator = Payment.creator(accountSid, request.callSid(), key(), options.statusCallback().get())
                 .setPaymentConnector(options.paymentConnector())
                 .setPaymentMethod(Payment.PaymentMethod.forValue(paymentMethod))
                 .setSecurityCode(request.securityCode())
@@ -123,7 +124,7 @@ public final class TwilioAgentPaymentServer {
         Optional<PaymentStatus> before = options.store().find(paymentSid);
         options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
         try {
-            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback())
+            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback().get())
                     .setCapture(Payment.Capture.forValue(field.wire()))
                     .update(client);
         } catch (TwilioException e) {
@@ -152,7 +153,7 @@ public final class TwilioAgentPaymentServer {
 
     private void finish(String callSid, String paymentSid, Payment.Status status, String operation) {
         try {
-            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback()).setStatus(status).update(client);
+            Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback().get()).setStatus(status).update(client);
         } catch (TwilioException e) {
             throw diagnose(e, "the " + operation, callSid, paymentSid);
         }

@@ -39,7 +39,7 @@ public final class ToolRoundTrip {
             PaymentStore store = new PaymentStore(Duration.ofHours(1));
             TwilioAgentPaymentServer direct = new TwilioAgentPaymentServer(c.accountSid(), c.apiKey(), c.apiSecret(),
                     new TwilioAgentPaymentServer.Options("reusable", "USD", "Default", twilio.baseUrl(),
-                            URI.create("http://localhost:9/callbacks/unused"), store, Duration.ofSeconds(5), 0, Duration.ofMillis(10)));
+                            () -> URI.create("http://localhost:9/callbacks/unused"), store, Duration.ofSeconds(5), 0, Duration.ofMillis(10)));
             String directPayment = direct.start(new StartRequest(call, null, null, null, null, false, true, null)).paymentSid();
             List<Long> inProcess = new ArrayList<>();
             for (int i = 0; i < calls + 100; i++) {

@@ -8,8 +8,10 @@ import io.agentpay.gateway.GatewayFixture;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.sandbox.PaySimulator.Fault;
 import io.agentpay.gateway.state.PaymentState;
+import io.agentpay.gateway.tunnel.Reachability;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -170,7 +172,7 @@ class PaymentToolsTest {
         PaySimulator.Credentials c = gateway.twilio.credentials();
         TwilioAgentPaymentServer offline = new TwilioAgentPaymentServer(c.accountSid(), c.apiKey(), c.apiSecret(),
                 new TwilioAgentPaymentServer.Options("reusable", "USD", "Default", java.net.URI.create("http://localhost:" + closedPort),
-                        java.net.URI.create(gateway.publicBase + "/callbacks/x"), gateway.store, Duration.ofMillis(500), 3,
+                        () -> java.net.URI.create(gateway.publicBase + "/callbacks/x"), gateway.store, Duration.ofMillis(500), 3,
                         Duration.ofMillis(20)));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> offline.start(new StartRequest(CALL, null, null, null, null,
                         false, true, null)))
@@ -275,5 +277,45 @@ class PaymentToolsTest {
         assertThat(posts().get(1).params()).containsEntry("Status", "cancel");
         CallToolResult after = gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid));
         assertThat(GatewayFixture.body(after).path("error").asText()).isEqualTo("session-finished");
+    }
+
+    @Test
+    void aDroppedTunnelRefusesANewPaymentWithoutCallingTwilioButLetsAnOpenOneBeSteered() {
+        String paymentSid = startSession();
+        int before = gateway.twilio.requests().size();
+        gateway.reachability = new Reachability(Reachability.State.UNREACHABLE,
+                "https://pay.example.com does not reach this server's callback endpoint: cannot connect. Check the proxy.",
+                Instant.now(), true);
+
+        CallToolResult refused = gateway.call("startPaymentCapture", Map.of("callSid", "CA0123456789abcdef0123456789abcdef"));
+        JsonNode body = GatewayFixture.body(refused);
+        assertThat(refused.isError()).isTrue();
+        assertThat(body.path("error").asText()).isEqualTo("callbacks-unreachable");
+        assertThat(body.path("message").asText()).contains("cannot reach this server").contains("Check the proxy.");
+        assertThat(body.path("nextStep").asText()).contains("startPaymentCapture again");
+        assertThat(gateway.twilio.requests()).hasSize(before);
+
+        CallToolResult steered = gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid));
+        assertThat(steered.isError()).isFalse();
+        assertThat(GatewayFixture.body(steered).path("warning").asText())
+                .contains("cannot reach this server right now").contains("cancelPaymentCapture");
+        CallToolResult cancelled = gateway.call("cancelPaymentCapture", Map.of("callSid", CALL, "paymentSid", paymentSid));
+        assertThat(cancelled.isError()).isFalse();
+    }
+
+    @Test
+    void aUrlThatWasNeverConfirmedOnlyWarns() {
+        gateway.reachability = new Reachability(Reachability.State.UNREACHABLE,
+                "https://pay.example.com does not reach this server's callback endpoint: cannot connect.", Instant.now(), false);
+        CallToolResult started = gateway.call("startPaymentCapture", Map.of("callSid", CALL));
+        assertThat(started.isError()).isFalse();
+        assertThat(GatewayFixture.body(started).path("warning").asText()).contains("could not be confirmed");
+    }
+
+    @Test
+    void aReachableUrlAddsNoWarning() {
+        String paymentSid = startSession();
+        CallToolResult captured = gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid));
+        assertThat(GatewayFixture.body(captured).has("warning")).isFalse();
     }
 }

@@ -62,6 +62,9 @@ public final class PaymentStatusResource implements ResourceFactory {
         if (context.sandbox()) {
             view.put("sandbox", "Simulated call and payment; nothing was charged or saved.");
         }
+        if (!status.state().terminal()) {
+            context.callbacksWarning().ifPresent(warning -> view.put("warning", warning));
+        }
         return new ReadResourceResult(List.of(new TextResourceContents(uri, "application/json", Json.write(view))));
     }
 }

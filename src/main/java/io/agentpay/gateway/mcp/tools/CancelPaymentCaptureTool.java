@@ -35,7 +35,7 @@ public final class CancelPaymentCaptureTool implements ToolFactory {
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         PaymentStatus status = context.payments().cancel(args.callSid(), args.paymentSid());
         context.log().debug("tools", "cancelPaymentCapture: cancelled " + status.paymentSid());
-        Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
+        Map<String, Object> view = ToolSchemas.session(status, context);
         view.put("requested", "cancel");
         view.put("nextAction", "Tell the caller the payment was cancelled and nothing was charged. To try again, call "
                 + "startPaymentCapture (callSid=" + status.callSid() + ").");

@@ -47,7 +47,7 @@ abstract class CaptureTool implements ToolFactory {
         String paymentSid = args.paymentSid();
         PaymentStatus status = context.payments().capture(callSid, paymentSid, field);
         context.log().debug("tools", field.tool() + ": asked the caller for the " + field.spoken() + " on " + paymentSid);
-        Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
+        Map<String, Object> view = ToolSchemas.session(status, context);
         view.put("requested", field.wire());
         view.put("capture", field.wire());
         view.put("nextAction", "Tell the caller: \"" + say + "\" Then wait for " + status.statusUri()

@@ -35,7 +35,7 @@ public final class CompletePaymentCaptureTool implements ToolFactory {
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         PaymentStatus status = context.payments().complete(args.callSid(), args.paymentSid());
         context.log().debug("tools", "completePaymentCapture: submitted " + status.paymentSid());
-        Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
+        Map<String, Object> view = ToolSchemas.session(status, context);
         view.put("requested", "complete");
         view.put("nextAction", "Tell the caller: \"Thank you, one moment while I process that.\" Then wait for "
                 + status.statusUri() + " to report state completed (confirm with brand and last four digits only) or "

@@ -8,6 +8,7 @@ import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.NextAction;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.twilio.StartRequest;
+import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
@@ -74,10 +75,12 @@ public final class StartPaymentCaptureTool implements ToolFactory {
         StartRequest request = new StartRequest(callSid, args.optionalAmount("chargeAmount"), currency,
                 args.optionalChoice("paymentMethod", METHODS), args.optionalText("description", 200),
                 args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true), cardTypes);
-        PaymentStatus status = context.payments().start(request);
+        TwilioAgentPaymentServer payments = context.payments();
+        context.requireCallbacksReachable();
+        PaymentStatus status = payments.start(request);
         context.log().debug("tools", "startPaymentCapture: session " + status.paymentSid() + " opened on call " + callSid
                 + (request.charges() ? " to charge " + request.chargeAmount().toPlainString() : " to tokenize"));
-        Map<String, Object> view = ToolSchemas.session(status, context.sandbox());
+        Map<String, Object> view = ToolSchemas.session(status, context);
         view.put("mode", request.charges() ? "charge" : "tokenize");
         view.put("nextAction", NextAction.describe(status) + " Follow progress on " + status.statusUri() + ".");
         return ToolResults.json(view);

@@ -1,6 +1,7 @@
 package io.agentpay.gateway.mcp.tools;
 
 import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import java.util.LinkedHashMap;
@@ -26,10 +27,13 @@ final class ToolSchemas {
     private ToolSchemas() {}
 
     /** The common part of every tool result: the session, where to follow it, and what to do next. */
-    static Map<String, Object> session(PaymentStatus status, boolean sandbox) {
+    static Map<String, Object> session(PaymentStatus status, ServerContext context) {
         Map<String, Object> view = new LinkedHashMap<>();
-        if (sandbox) {
+        if (context.sandbox()) {
             view.put("sandbox", SANDBOX_NOTE);
+        }
+        if (!status.state().terminal()) {
+            context.callbacksWarning().ifPresent(warning -> view.put("warning", warning));
         }
         view.put("callSid", status.callSid());
         view.put("paymentSid", status.paymentSid());

@@ -1,0 +1,31 @@
+package io.agentpay.gateway.tunnel;
+
+import java.time.Instant;
+
+/**
+ * Whether Twilio's status callbacks can reach this server, as last checked end to end through the
+ * public URL. {@code detail} says what failed and what to check; {@code everReachable} tells a
+ * tunnel that dropped from one that could never be confirmed (some networks cannot reach their
+ * own public URL from inside).
+ */
+public record Reachability(State state, String detail, Instant since, boolean everReachable) {
+    public enum State {
+        /** The server is starting or the first check has not finished. */
+        CHECKING,
+        /** The last check reached this server's callback endpoint through the public URL. */
+        REACHABLE,
+        /** The last checks did not reach it; {@code detail} says why and what to check. */
+        UNREACHABLE,
+        /** Checking is turned off (TUNNEL_CHECK_INTERVAL=0). */
+        UNCHECKED
+    }
+
+    public static Reachability checking() {
+        return new Reachability(State.CHECKING, "", Instant.now(), false);
+    }
+
+    /** True when callbacks are known not to arrive now although they did before: a tunnel that dropped. */
+    public boolean dropped() {
+        return state == State.UNREACHABLE && everReachable;
+    }
+}

@@ -1,0 +1,213 @@
+package io.agentpay.gateway.tunnel;
+
+import io.agentpay.gateway.callback.CallbackServer;
+import io.agentpay.gateway.mcp.McpLog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks, end to end, that the public URL still reaches this server's callback endpoint: a GET
+ * through the tunnel to the secret callback path must come back with the endpoint's own answer,
+ * which no other server (another instance included) can give. Runs at start, then every
+ * interval; a failure is confirmed once before it is reported. While unreachable it checks more
+ * often, reopens a tunnel the server owns (ngrok) every few failures, and reports recovery.
+ */
+public final class TunnelMonitor implements AutoCloseable {
+    private static final Duration CONFIRM_AFTER = Duration.ofSeconds(1);
+    private static final Duration RETRY_CEILING = Duration.ofSeconds(5);
+    private static final int REOPEN_EVERY = 3;
+
+    private final String callbackPath;
+    private final Duration interval;
+    private final Duration timeout;
+    private final McpLog log;
+    private final ScheduledExecutorService executor;
+    private final HttpClient http;
+    private volatile Tunnel tunnel;
+    private volatile Reachability reachability;
+    private ScheduledFuture<?> next;
+    private int failures;
+    private volatile boolean closed;
+
+    /**
+     * @param interval how often to check; zero turns checking off
+     * @param timeout  how long one check may take to connect and to answer
+     */
+    public TunnelMonitor(Tunnel tunnel, String callbackPath, Duration interval, Duration timeout, McpLog log) {
+        this.tunnel = tunnel;
+        this.callbackPath = callbackPath;
+        this.interval = interval;
+        this.timeout = timeout;
+        this.log = log;
+        this.reachability = interval.isZero()
+                ? new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false) : Reachability.checking();
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tunnel-check");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /** Starts checking (the first check runs at once); does nothing when checking is off. */
+    public void start() {
+        if (interval.isZero()) {
+            return;
+        }
+        tunnel.onTrouble(this::checkSoon);
+        executor.execute(this::check);
+    }
+
+    /** The tunnel in use now (it changes when a dropped ngrok tunnel is reopened). */
+    public Tunnel tunnel() {
+        return tunnel;
+    }
+
+    public Reachability reachability() {
+        return reachability;
+    }
+
+    /** Checks as soon as possible, e.g. when the tunnel's agent reports a missed heartbeat. */
+    public void checkSoon() {
+        if (!closed && !interval.isZero()) {
+            try {
+                executor.execute(this::check);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void check() {
+        if (closed) {
+            return;
+        }
+        if (next != null) {
+            next.cancel(false);
+        }
+        Tunnel current = tunnel;
+        String problem = probe(current);
+        Reachability before = reachability;
+        if (problem == null) {
+            failures = 0;
+            if (before.state() != Reachability.State.REACHABLE) {
+                reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true);
+                if (before.state() == Reachability.State.UNREACHABLE) {
+                    log.info("tunnel", "Callbacks reach this server again through " + current.publicUrl() + " (unreachable for "
+                            + Duration.between(before.since(), Instant.now()).toSeconds() + " s).");
+                } else {
+                    log.debug("tunnel", "Checked end to end: " + current.publicUrl() + " reaches the callback endpoint.");
+                }
+            }
+            schedule(interval);
+            return;
+        }
+        failures++;
+        if (failures == 1 && before.state() != Reachability.State.UNREACHABLE) {
+            schedule(CONFIRM_AFTER.compareTo(interval) < 0 ? CONFIRM_AFTER : interval);
+            return;
+        }
+        if (before.state() != Reachability.State.UNREACHABLE) {
+            String detail = current.publicUrl() + " does not reach this server's callback endpoint: " + problem + ". "
+                    + current.whatToCheck();
+            reachability = new Reachability(Reachability.State.UNREACHABLE, detail, Instant.now(), before.everReachable());
+            if (before.everReachable()) {
+                log.warning("tunnel", "Twilio's callbacks cannot reach this server any more: " + detail
+                        + " New payments are refused until it is back; the server checks again every "
+                        + retryDelay().toSeconds() + " s.");
+            } else {
+                log.warning("tunnel", "Could not confirm that Twilio's callbacks can reach this server: " + detail
+                        + " (Some networks cannot reach their own public URL from inside; if payments do progress, "
+                        + "set TUNNEL_CHECK_INTERVAL=0 to stop this check.)");
+            }
+        }
+        if (failures % REOPEN_EVERY == 0) {
+            reopen(current);
+        }
+        schedule(retryDelay());
+    }
+
+    private void reopen(Tunnel current) {
+        try {
+            Tunnel reopened = current.reopen();
+            if (reopened != current) {
+                tunnel = reopened;
+                reopened.onTrouble(this::checkSoon);
+                log.info("tunnel", "Reopened the tunnel: callbacks now go to " + reopened.publicUrl()
+                        + "; payments started or steered from now on use it.");
+                executor.execute(this::check);
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
+            log.warning("tunnel", "Could not reopen the tunnel yet: " + e.getMessage());
+        }
+    }
+
+    private Duration retryDelay() {
+        return interval.compareTo(RETRY_CEILING) < 0 ? interval : RETRY_CEILING;
+    }
+
+    private void schedule(Duration delay) {
+        if (!closed) {
+            try {
+                next = executor.schedule(this::check, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** Null when the public URL reached this endpoint; otherwise what went wrong, without the secret path. */
+    private String probe(Tunnel current) {
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(current.publicUrl() + callbackPath))
+                    .timeout(timeout)
+                    .header("User-Agent", "twilio-agent-payments-mcp-gateway tunnel check")
+                    .header("ngrok-skip-browser-warning", "1")
+                    .GET()
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return "it is not a usable URL";
+        }
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200 && response.body().startsWith(CallbackServer.PROBE_ANSWER)) {
+                return null;
+            }
+            if (response.statusCode() == 404) {
+                return "it answers HTTP 404 for this server's callback path, so it reaches another server (perhaps another "
+                        + "instance of this gateway, or a proxy pointed at the wrong port)";
+            }
+            return "it answers HTTP " + response.statusCode() + " instead of this server's callback endpoint";
+        } catch (HttpTimeoutException e) {
+            return "no answer within " + timeout.toSeconds() + " s";
+        } catch (IOException e) {
+            String message = e.getMessage();
+            return "cannot connect (" + (message == null || message.isBlank() ? e.getClass().getSimpleName() : message) + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "the check was interrupted";
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        tunnel.close();
+    }
+}

@@ -1,0 +1,219 @@
+package io.agentpay.gateway.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentpay.gateway.callback.CallbackAuth;
+import io.agentpay.gateway.callback.CallbackServer;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.state.PaymentStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The end-to-end tunnel check against the real callback endpoint, through a real TCP relay that
+ * stands in for the tunnel and is stopped and started as a dropping tunnel would be.
+ */
+@Timeout(60)
+class TunnelMonitorTest {
+    static final Duration EVERY = Duration.ofMillis(150);
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private McpLog log;
+    private CallbackServer server;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        log = new McpLog();
+        server = callbackServer();
+        port = server.start("127.0.0.1", 0);
+    }
+
+    private CallbackServer callbackServer() {
+        CallbackServer created = new CallbackServer(new PaymentStore(Duration.ofHours(1)), log,
+                new CallbackAuth(CallbackAuth.newSecret(), null), Json.MAPPER);
+        closing.add(created);
+        return created;
+    }
+
+    private <T extends AutoCloseable> T closeLater(T closeable) {
+        closing.add(0, closeable);
+        return closeable;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        log.close();
+    }
+
+    private TunnelMonitor monitor(Tunnel tunnel) {
+        TunnelMonitor monitor = closeLater(new TunnelMonitor(tunnel, server.callbackPath(), EVERY, Duration.ofSeconds(2), log));
+        monitor.start();
+        return monitor;
+    }
+
+    @Test
+    void theCallbackPathAnswersAGetOnlyForThisServersOwnSecret() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + server.callbackPath()))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(own.body()).isEqualTo(CallbackServer.PROBE_ANSWER);
+        HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + CallbackServer.PATH + CallbackAuth.newSecret())).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(other.body()).doesNotContain(CallbackServer.PROBE_ANSWER);
+    }
+
+    @Test
+    void aTunnelThatDropsIsReportedWithWhatToCheckAndRecoveryIsNoticed() throws Exception {
+        TcpRelay relay = closeLater(new TcpRelay(port));
+        int relayPort = relay.start();
+        TunnelMonitor monitor = monitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:" + relayPort), port));
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.REACHABLE);
+        assertThat(monitor.reachability().dropped()).isFalse();
+
+        relay.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().dropped());
+        Reachability down = monitor.reachability();
+        assertThat(down.detail())
+                .contains("http://127.0.0.1:" + relayPort + " does not reach this server's callback endpoint")
+                .contains("cannot connect")
+                .contains("PUBLIC_URL").contains("callback port " + port)
+                .doesNotContain(server.callbackPath());
+
+        relay.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.REACHABLE);
+        assertThat(relay.port()).isEqualTo(relayPort);
+        assertThat(monitor.reachability().since()).isAfter(down.since());
+    }
+
+    @Test
+    void aUrlThatReachesAnotherInstanceIsNotMistakenForThisOne() throws Exception {
+        CallbackServer other = callbackServer();
+        int otherPort = other.start("127.0.0.1", 0);
+        TunnelMonitor monitor = monitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:" + otherPort), port));
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.UNREACHABLE);
+        Reachability state = monitor.reachability();
+        assertThat(state.detail()).contains("HTTP 404").contains("another server");
+        assertThat(state.everReachable()).as("never confirmed, so it only warns").isFalse();
+        assertThat(state.dropped()).isFalse();
+    }
+
+    @Test
+    void aTunnelTheServerOwnsIsReopenedAndItsNewUrlIsUsed() throws Exception {
+        ReopeningTunnel tunnel = closeLater(new ReopeningTunnel(port));
+        TunnelMonitor monitor = monitor(tunnel);
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.REACHABLE);
+        URI first = monitor.tunnel().publicUrl();
+
+        tunnel.relay.stop();
+        await().atMost(Duration.ofSeconds(20)).until(() -> tunnel.reopened.get() > 0
+                && monitor.reachability().state() == Reachability.State.REACHABLE);
+        assertThat(monitor.tunnel().publicUrl()).isNotEqualTo(first);
+        assertThat(monitor.tunnel()).isNotSameAs(tunnel);
+    }
+
+    @Test
+    void troubleReportedByTheTunnelsAgentIsCheckedAtOnce() throws Exception {
+        TcpRelay relay = closeLater(new TcpRelay(port));
+        int relayPort = relay.start();
+        AtomicInteger listeners = new AtomicInteger();
+        Runnable[] trouble = new Runnable[1];
+        Tunnel tunnel = new Tunnel() {
+            @Override
+            public URI publicUrl() {
+                return URI.create("http://127.0.0.1:" + relayPort);
+            }
+
+            @Override
+            public String whatToCheck() {
+                return "Check the relay.";
+            }
+
+            @Override
+            public void onTrouble(Runnable listener) {
+                listeners.incrementAndGet();
+                trouble[0] = listener;
+            }
+        };
+        // A long interval: only the agent's report can make the drop visible within the test.
+        TunnelMonitor monitor = closeLater(new TunnelMonitor(tunnel, server.callbackPath(), Duration.ofMinutes(10),
+                Duration.ofSeconds(2), log));
+        monitor.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.REACHABLE);
+        assertThat(listeners.get()).isEqualTo(1);
+        relay.stop();
+        trouble[0].run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().dropped());
+        assertThat(monitor.reachability().detail()).endsWith("Check the relay.");
+    }
+
+    @Test
+    void checkingTurnedOffSaysSoAndNeverProbes() throws Exception {
+        TcpRelay relay = closeLater(new TcpRelay(port));
+        relay.start();
+        relay.stop();
+        TunnelMonitor monitor = closeLater(new TunnelMonitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:"
+                + relay.port()), port), server.callbackPath(), Duration.ZERO, Duration.ofSeconds(2), log));
+        monitor.start();
+        Thread.sleep(300);
+        assertThat(monitor.reachability().state()).isEqualTo(Reachability.State.UNCHECKED);
+    }
+
+    /** A tunnel the server owns, like ngrok: reopening it gives a new relay on a new port, so a new URL. */
+    static final class ReopeningTunnel implements Tunnel {
+        final TcpRelay relay;
+        final AtomicInteger reopened;
+        private final int target;
+
+        ReopeningTunnel(int target) throws IOException {
+            this(target, new AtomicInteger());
+        }
+
+        private ReopeningTunnel(int target, AtomicInteger reopened) throws IOException {
+            this.target = target;
+            this.reopened = reopened;
+            this.relay = new TcpRelay(target);
+            relay.start();
+        }
+
+        @Override
+        public URI publicUrl() {
+            return URI.create("http://127.0.0.1:" + relay.port());
+        }
+
+        @Override
+        public String whatToCheck() {
+            return "Check the relay.";
+        }
+
+        @Override
+        public Tunnel reopen() throws IOException {
+            close();
+            reopened.incrementAndGet();
+            return new ReopeningTunnel(target, reopened);
+        }
+
+        @Override
+        public void close() {
+            relay.stop();
+        }
+    }
+}
