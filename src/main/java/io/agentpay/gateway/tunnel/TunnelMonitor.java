@@ -196,12 +196,28 @@ public final class TunnelMonitor implements AutoCloseable {
         } catch (HttpTimeoutException e) {
             return "no answer within " + timeout.toSeconds() + " s";
         } catch (IOException e) {
-            String message = e.getMessage();
-            return "cannot connect (" + (message == null || message.isBlank() ? e.getClass().getSimpleName() : message) + ")";
+            return "cannot connect (" + why(e) + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "the check was interrupted";
         }
+    }
+
+    /** The most telling reason in an I/O failure's causes, in words. */
+    private static String why(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "its host name does not resolve";
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed: " + t.getMessage();
+            }
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -15,11 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Faults around the server: no tunnel possible, a busy port, two instances, a signal mid-capture. */
+/** Faults around the server: no tunnel possible, a tunnel that drops, a busy port, two instances, a signal mid-capture. */
 @Timeout(120)
 class FaultsIT {
     static final String CALL = "CAfedcba9876543210fedcba9876543210";
@@ -115,5 +118,68 @@ class FaultsIT {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    void aTunnelThatDropsIsReportedNewPaymentsWaitAndTheOpenOneCompletesOnceItIsBack() throws Exception {
+        try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
+             TcpRelay tunnel = new TcpRelay(JarProcess.freePort())) {
+            int callbackPort = tunnel.targetPort();
+            int publicPort = tunnel.start();
+            PaySimulator.Credentials c = twilio.credentials();
+            List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+            ServerParameters params = ServerParameters.builder(JarProcess.java())
+                    .args("-jar", JarProcess.jar().toString(), c.accountSid(), c.apiKey(), c.apiSecret())
+                    .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort, "CALLBACK_PORT", String.valueOf(callbackPort),
+                            "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken(),
+                            "TUNNEL_CHECK_INTERVAL", "1s"))
+                    .build();
+            StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
+            transport.setStdErrorHandler(line -> { });
+            McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).loggingConsumer(logs::add).build();
+            client.initialize();
+            try {
+                client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
+                JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", CALL, "chargeAmount", "9.99"));
+                assertThat(started.path("_isError").asBoolean()).as(started.toString()).isFalse();
+                String paymentSid = started.path("paymentSid").asText();
+                String uri = started.path("statusResource").asText();
+                Map<String, Object> session = Map.of("callSid", CALL, "paymentSid", paymentSid);
+                call(client, "captureCardNumber", session);
+                await().atMost(Duration.ofSeconds(10)).until(() -> state(client, uri).path("state").asText().equals("field-complete"));
+
+                tunnel.stop();
+                await().atMost(Duration.ofSeconds(15)).until(() -> logs.stream().anyMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING
+                        && l.data().contains("cannot reach this server any more") && l.data().contains("PUBLIC_URL")));
+                JsonNode refused = call(client, "startPaymentCapture", Map.of("callSid", "CA0123456789abcdef0123456789abcdef"));
+                assertThat(refused.path("_isError").asBoolean()).isTrue();
+                assertThat(refused.path("error").asText()).isEqualTo("callbacks-unreachable");
+                assertThat(refused.path("message").asText()).contains("http://127.0.0.1:" + publicPort)
+                        .contains("callback port " + callbackPort);
+                assertThat(state(client, uri).path("warning").asText()).contains("cannot reach this server right now");
+
+                tunnel.start();
+                await().atMost(Duration.ofSeconds(15)).until(() -> logs.stream().anyMatch(l -> l.level() == McpSchema.LoggingLevel.INFO
+                        && l.data().contains("reach this server again")));
+                for (String tool : List.of("captureSecurityCode", "captureExpirationDate")) {
+                    JsonNode asked = call(client, tool, session);
+                    assertThat(asked.path("_isError").asBoolean()).as(asked.toString()).isFalse();
+                    assertThat(asked.has("warning")).isFalse();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> List.of("field-complete", "ready-to-complete")
+                            .contains(state(client, uri).path("state").asText()));
+                }
+                call(client, "completePaymentCapture", session);
+                await().atMost(Duration.ofSeconds(10)).until(() -> state(client, uri).path("state").asText().equals("completed"));
+                assertThat(state(client, uri).path("paymentCardNumber").asText()).as("captured before the drop, kept")
+                        .isEqualTo("xxxxxxxxxxxx1111");
+            } finally {
+                client.closeGracefully();
+            }
+        }
+    }
+
+    static JsonNode state(McpSyncClient client, String uri) throws java.io.IOException {
+        McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
+        return Json.MAPPER.readTree(((McpSchema.TextResourceContents) read.contents().get(0)).text());
     }
 }

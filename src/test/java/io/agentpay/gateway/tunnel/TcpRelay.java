@@ -38,6 +38,10 @@ public final class TcpRelay implements AutoCloseable {
         return port;
     }
 
+    public int targetPort() {
+        return targetPort;
+    }
+
     public int port() {
         return port;
     }
