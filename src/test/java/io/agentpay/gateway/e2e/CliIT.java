@@ -54,6 +54,9 @@ class CliIT {
             "PUBLIC_URL|ftp://x|PUBLIC_URL (--public-url) must be an http(s) URL",
             "TWILIO_API_BASE_URL|not a url|TWILIO_API_BASE_URL (--twilio-api-base-url) must be an http(s) URL",
             "SESSION_TTL|soon|SESSION_TTL (--session-ttl) must be a duration",
+            "TUNNEL_CHECK_INTERVAL|soon|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be a duration",
+            "TUNNEL_CHECK_INTERVAL|100ms|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be a duration",
+            "TUNNEL_CHECK_INTERVAL|PT0.5S|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be 0 (no check) or at least 1s",
             "NGROK_CUSTOM_DOMAIN|https://x.ngrok.app/|NGROK_CUSTOM_DOMAIN (--ngrok-custom-domain) must be a bare host name"})
     void aMalformedSettingExitsWithStatus2NamingIt(String setting, String value, String message) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("PUBLIC_URL", "https://pay.example.com"));

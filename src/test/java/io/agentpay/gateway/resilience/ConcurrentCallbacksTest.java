@@ -12,11 +12,7 @@ import io.agentpay.gateway.state.PaymentState;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,35 +43,8 @@ class ConcurrentCallbacksTest {
 
     static String ca(int i) { return String.format("CA%032x", i); }
 
-    /** The callbacks of one complete payment, in Twilio's order, with partial results along the way. */
     static List<Map<String, String>> sequence(int i) {
-        List<Map<String, String>> out = new ArrayList<>();
-        out.add(fields(i, 0, "DateCreated", T0.toString(), "PaymentMethod", "credit-card"));
-        out.add(fields(i, 1, "Capture", "payment-card-number", "Required", "payment-card-number,security-code,expiration-date",
-                "PartialResult", "true", "PaymentCardNumber", "xxxxxxxx"));
-        out.add(fields(i, 2, "Capture", "payment-card-number", "Required", "security-code,expiration-date",
-                "PartialResult", "false", "PaymentCardNumber", "xxxxxxxxxxxx4242", "PaymentCardType", "visa"));
-        out.add(fields(i, 3, "Capture", "security-code", "Required", "security-code,expiration-date", "PartialResult", "true"));
-        out.add(fields(i, 4, "Capture", "security-code", "Required", "expiration-date", "PartialResult", "false",
-                "SecurityCode", "xxx"));
-        out.add(fields(i, 5, "Capture", "expiration-date", "Required", "", "PartialResult", "false", "ExpirationDate", "1230"));
-        out.add(fields(i, 6, "Result", "success", "PaymentConfirmationCode", "ch_" + i, "PaymentCardNumber", "xxxxxxxxxxxx4242"));
-        return out;
-    }
-
-    static Map<String, String> fields(int i, int step, String... pairs) {
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
-        f.put("CallSid", ca(i));
-        f.put("Sid", pk(i));
-        if (step > 0) {
-            f.put("DateUpdated", T0.plusSeconds(step).toString());
-        }
-        for (int k = 0; k < pairs.length; k += 2) {
-            f.put(pairs[k], pairs[k + 1]);
-        }
-        f.put("#token", pk(i) + "-" + step);
-        return f;
+        return CallbackSequences.payment(ca(i), pk(i), T0, "ch_" + i);
     }
 
     @Test
@@ -137,7 +106,7 @@ class ConcurrentCallbacksTest {
         Collections.shuffle(seq, new Random(7));
         for (Map<String, String> f : seq) {
             Map<String, String> copy = new LinkedHashMap<>(f);
-            String token = copy.remove("#token");
+            String token = copy.remove(CallbackSequences.TOKEN);
             store.apply(io.agentpay.gateway.callback.CallbackParserAccess.parse(copy, token));
         }
         PaymentStatus s = store.find(pk(7)).orElseThrow();
@@ -147,18 +116,6 @@ class ConcurrentCallbacksTest {
     }
 
     static int post(HttpClient http, URI uri, Map<String, String> callback) throws Exception {
-        StringBuilder body = new StringBuilder();
-        String token = null;
-        for (Map.Entry<String, String> e : callback.entrySet()) {
-            if (e.getKey().equals("#token")) {
-                token = e.getValue();
-                continue;
-            }
-            body.append(body.length() == 0 ? "" : "&").append(e.getKey()).append('=')
-                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-        }
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("I-Twilio-Idempotency-Token", token).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        return CallbackSequences.post(http, uri, callback);
     }
 }
