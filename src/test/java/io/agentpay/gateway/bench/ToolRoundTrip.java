@@ -49,6 +49,29 @@ public final class ToolRoundTrip {
                     inProcess.add(System.nanoTime() - t0);
                 }
             }
+            // The emulator's own response time: the same update as a bare HTTP request, no Twilio SDK.
+            java.net.http.HttpClient raw = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            String authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((c.apiKey() + ":" + c.apiSecret())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            URI update = URI.create(twilio.baseUrl() + "/2010-04-01/Accounts/" + c.accountSid() + "/Calls/" + call + "/Payments/"
+                    + directPayment + ".json");
+            List<Long> emulator = new ArrayList<>();
+            for (int i = 0; i < calls + 100; i++) {
+                java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(update)
+                        .header("Authorization", authorization)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("Capture=payment-card-number&IdempotencyKey=raw-" + i
+                                + "&StatusCallback=http%3A%2F%2Flocalhost%3A9%2Fcallbacks%2Funused"))
+                        .build();
+                long t0 = System.nanoTime();
+                int status = raw.send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+                if (status / 100 != 2) {
+                    throw new IllegalStateException("emulator answered " + status);
+                }
+                if (i >= 100) {
+                    emulator.add(System.nanoTime() - t0);
+                }
+            }
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
@@ -93,10 +116,12 @@ public final class ToolRoundTrip {
             }
             double p50a = percentile(inProcess, 50);
             double p50b = percentile(overStdio, 50);
+            System.out.printf("emulator, bare HTTP request: p50 %.3f ms p90 %.3f ms%n", percentile(emulator, 50), percentile(emulator, 90));
             System.out.printf("twilio request in-process: p50 %.3f ms p90 %.3f ms%n", p50a, percentile(inProcess, 90));
             System.out.printf("tools/call over stdio:     p50 %.3f ms p90 %.3f ms%n", p50b, percentile(overStdio, 90));
             System.out.printf("tools/call refused before Twilio (MCP + stdio floor): p50 %.3f ms%n", percentile(noTwilio, 50));
             System.out.printf("added by MCP + stdio + server: p50 %.3f ms (n=%d each)%n", p50b - p50a, calls);
+            System.out.printf("tools/call above the emulator's own response time: p50 %.3f ms%n", p50b - percentile(emulator, 50));
         }
     }
 
