@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,6 +87,7 @@ public final class PaySimulator implements AutoCloseable {
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> duplicateDeliveries = new ConcurrentHashMap<>();
+    private volatile BiFunction<String, String, String> rewriter;
 
     public PaySimulator(Credentials credentials, Duration keyDelay) throws IOException {
         this.credentials = credentials;
@@ -117,6 +119,15 @@ public final class PaySimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * For tests: every answer the simulator composes (not injected faults) passes through
+     * {@code rewriter.apply("METHOD /path", body)} before it is sent, so a test can plant what a
+     * hostile or broken Twilio might answer. Null answers normally again.
+     */
+    public void rewriteAnswers(BiFunction<String, String, String> rewriter) {
+        this.rewriter = rewriter;
+    }
+
     /** Delivers every callback of payments on this call {@code times} times (Twilio redelivers on timeouts). */
     public void redeliverCallbacks(String callSid, int times) {
         duplicateDeliveries.put(callSid, times);
@@ -143,7 +154,9 @@ public final class PaySimulator implements AutoCloseable {
                 return;
             }
             Object[] reply = route(exchange.getRequestMethod(), path, params, exchange.getRequestHeaders().getFirst("Authorization"));
-            respond(exchange, (Integer) reply[0], (String) reply[1]);
+            BiFunction<String, String, String> rewrite = rewriter;
+            String body = (String) reply[1];
+            respond(exchange, (Integer) reply[0], rewrite == null ? body : rewrite.apply(exchange.getRequestMethod() + " " + path, body));
         }
     }
 

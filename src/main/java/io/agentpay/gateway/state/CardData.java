@@ -1,5 +1,8 @@
 package io.agentpay.gateway.state;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * Reduces card and bank data to what may be kept: the last four digits of a card number, the
  * last two of a bank account, nothing of a security code. Applied to everything that enters
@@ -7,6 +10,11 @@ package io.agentpay.gateway.state;
  */
 public final class CardData {
     private static final int MAX_TEXT = 256;
+    /** Scrubbed beyond the limit by more than the longest written card number (19 digits, 18 separators). */
+    private static final int WINDOW_SLACK = 64;
+    private static final Pattern NAMED_SECURITY_CODE = Pattern.compile(
+            "(?i)\\b(security[ _-]?code|card[ _-]?verification(?:[ _-]?(?:value|code))?|cvv2?|cvc2?|cvn|csc|cid)"
+                    + "(\\W{0,4}(?:is\\W{1,3})?)(\\d{3,4})(?!\\d)");
 
     private CardData() {}
 
@@ -74,13 +82,32 @@ public final class CardData {
 
     /**
      * Free text (error messages, tokens, descriptions) loses any run of 13 to 19 digits that
-     * passes the Luhn check, spaces and dashes allowed between digits, and is capped in length.
+     * passes the Luhn check (spaces and dashes allowed between digits) and the digits of a
+     * security code named as such ("CVV 123", "security code: 1234"), and is capped in length.
+     * The text is scrubbed before it is cut, and a digit run the cut goes through is dropped, so
+     * no part of a number survives by straddling the limit.
      */
     public static String scrubText(String value) {
         if (value == null) {
             return null;
         }
-        String text = value.length() > MAX_TEXT ? value.substring(0, MAX_TEXT) : value;
+        String window = value.length() > MAX_TEXT + WINDOW_SLACK ? value.substring(0, MAX_TEXT + WINDOW_SLACK) : value;
+        String scrubbed = stripControls(maskNamedSecurityCodes(maskCardNumbersIn(window)));
+        if (scrubbed.length() <= MAX_TEXT) {
+            return scrubbed;
+        }
+        int end = MAX_TEXT - 1;
+        while (end > 0) {
+            char c = scrubbed.charAt(end - 1);
+            if (!isAsciiDigit(c) && c != ' ' && c != '-') {
+                break;
+            }
+            end--;
+        }
+        return scrubbed.substring(0, end) + "…";
+    }
+
+    private static String maskCardNumbersIn(String text) {
         int digits = 0;
         for (int i = 0; i < text.length() && digits < 12; i++) {
             if (Character.isDigit(text.charAt(i))) {
@@ -88,7 +115,7 @@ public final class CardData {
             }
         }
         if (digits < 12) {
-            return stripControls(text);
+            return text;
         }
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
@@ -120,7 +147,48 @@ public final class CardData {
             }
             i = end;
         }
-        return stripControls(out.toString());
+        return out.toString();
+    }
+
+    /** "CVV 123", "cvc2: 1234", "security code is 123", "SecurityCode=123": the digits become x. */
+    private static String maskNamedSecurityCodes(String text) {
+        int digits = 0;
+        for (int i = 0; i < text.length() && digits < 3; i++) {
+            if (isAsciiDigit(text.charAt(i))) {
+                digits++;
+            }
+        }
+        if (digits < 3 || !mentionsSecurityCode(text)) {
+            return text;
+        }
+        Matcher m = NAMED_SECURITY_CODE.matcher(text);
+        if (!m.find()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int last = 0;
+        do {
+            out.append(text, last, m.start(3)).append("x".repeat(m.end(3) - m.start(3)));
+            last = m.end(3);
+        } while (m.find());
+        return out.append(text, last, text.length()).toString();
+    }
+
+    /** A cheap pre-check for {@link #NAMED_SECURITY_CODE}: does any of its words start here? */
+    private static boolean mentionsSecurityCode(String text) {
+        for (int i = 0; i + 2 < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 'c' || c == 'C') {
+                char d = text.charAt(i + 1);
+                if (d == 'v' || d == 'V' || d == 's' || d == 'S' || d == 'i' || d == 'I') {
+                    return true;
+                }
+            } else if ((c == 's' || c == 'S') && text.regionMatches(true, i, "secur", 0, 5)
+                    || (c == 'v' || c == 'V') && text.regionMatches(true, i, "verif", 0, 5)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isAsciiDigit(char c) { return c >= '0' && c <= '9'; }

@@ -10,6 +10,7 @@ import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
+import io.agentpay.gateway.state.Sids;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +104,13 @@ public final class TwilioAgentPaymentServer {
             payment = creator.create(client);
         } catch (TwilioException e) {
             throw diagnose(e, "the payment start", request.callSid(), null);
+        }
+        if (!Sids.is(payment.getSid(), Sids.PAYMENT)) {
+            // Never keep or repeat what came instead: it could be anything, card data included.
+            throw new PaymentException("twilio-unexpected-answer", null, "Twilio's answer to the payment start on call "
+                    + request.callSid() + " carried no valid payment SID, so the session cannot be followed.",
+                    "Call startPaymentCapture once more. If Twilio then says a session is already in progress on the call, "
+                            + "that session cannot be steered from here: take the payment another way on this call.");
         }
         Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
         values.put(PaymentField.PAYMENT_METHOD, paymentMethod);

@@ -46,4 +46,25 @@ class CardDataTest {
         assertThat(CardData.scrubText("ch_a9dc6297cd1a4fb095e61b1a9cf2dd1d")).isEqualTo("ch_a9dc6297cd1a4fb095e61b1a9cf2dd1d");
         assertThat(CardData.scrubText("order 1234567890123")).isEqualTo("order 1234567890123");
     }
+
+    @Test
+    void aSecurityCodeNamedInFreeTextLosesItsDigits() {
+        assertThat(CardData.scrubText("CVV 123 did not match")).isEqualTo("CVV xxx did not match");
+        assertThat(CardData.scrubText("bad cvc2: 1234.")).isEqualTo("bad cvc2: xxxx.");
+        assertThat(CardData.scrubText("the security code is 987")).isEqualTo("the security code is xxx");
+        assertThat(CardData.scrubText("{\"SecurityCode\":\"042\"}")).isEqualTo("{\"SecurityCode\":\"xxx\"}");
+        assertThat(CardData.scrubText("error 64020 on call 123")).isEqualTo("error 64020 on call 123");
+        assertThat(CardData.scrubText("cvv 12345")).as("not a security code").isEqualTo("cvv 12345");
+    }
+
+    @Test
+    void aCardNumberCutByTheLengthLimitLeavesNoDigitsOfItBehind() {
+        String pan = "4111111111111111";
+        for (int before = 230; before <= 260; before++) {
+            String text = "x".repeat(before) + " " + pan + " tail";
+            String scrubbed = CardData.scrubText(text);
+            assertThat(scrubbed.length()).isLessThanOrEqualTo(256);
+            assertThat(scrubbed.replaceAll("[^0-9]", "")).as("cut after %d characters", before).matches("(1111)?");
+        }
+    }
 }
