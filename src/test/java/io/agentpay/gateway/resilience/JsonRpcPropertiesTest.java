@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpay.gateway.GatewayFixture;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ServerAssembly;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
+import io.agentpay.gateway.state.PaymentState;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -81,6 +84,7 @@ class JsonRpcPropertiesTest {
     @AfterContainer
     static void stop() throws Exception {
         checkTheServerStillAnswers();
+        aWholePaymentStillCompletes();
         stdin.close();
         server.close();
         gateway.close();
@@ -117,8 +121,68 @@ class JsonRpcPropertiesTest {
     }
 
     @Property
-    void everyHostileLineLeavesTheSessionServingJsonRpc(@ForAll("hostileLines") String line) throws Exception {
-        send(line);
+    void everyHostileLineGetsItsOwnAnswerAndLeavesTheSessionServingJsonRpc(@ForAll("hostileLines") String line) throws Exception {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(line);
+        } catch (java.io.IOException e) {
+            node = null;
+        }
+        if (node instanceof ObjectNode request && request.path("id").isIntegralNumber() && request.has("method")
+                && "2.0".equals(request.path("jsonrpc").asText())) {
+            // A request: it gets an answer of its own, a result or an error with a message.
+            int id = nextId++;
+            request.put("id", id);
+            int from = stdout.size();
+            send(request.toString());
+            JsonNode answer = answerTo(id, from);
+            assertThat(answer.has("result") || !answer.path("error").path("message").asText().isBlank()).as(answer.toString()).isTrue();
+        } else if (!line.isBlank() && (node == null || !node.isObject())) {
+            // Not JSON, or not an object: an error with id null, so the client knows a line was refused.
+            // (A blank line is no message at all and is skipped.)
+            int from = stdout.size();
+            send(line);
+            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> since(from).anyMatch(l -> l.contains("\"id\":null")));
+        } else {
+            send(line);
+        }
+    }
+
+    static java.util.stream.Stream<String> since(int from) {
+        return java.util.stream.IntStream.range(from, stdout.size()).mapToObj(stdout::get);
+    }
+
+    static JsonNode answerTo(int id, int from) throws java.io.IOException {
+        String marker = "\"id\":" + id + ",";
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> since(from).anyMatch(l -> l.contains(marker)));
+        return Json.MAPPER.readTree(since(from).filter(l -> l.contains(marker)).findFirst().orElseThrow());
+    }
+
+    static JsonNode callTool(String name, Map<String, Object> arguments) throws Exception {
+        int id = nextId++;
+        int from = stdout.size();
+        send(Json.write(Map.of("jsonrpc", "2.0", "id", id, "method", "tools/call", "params",
+                Map.of("name", name, "arguments", arguments))));
+        JsonNode answer = answerTo(id, from);
+        assertThat(answer.path("result").path("isError").asBoolean()).as(answer.toString()).isFalse();
+        return Json.MAPPER.readTree(answer.path("result").path("content").get(0).path("text").asText());
+    }
+
+    /** After all the hostile lines, a whole payment still runs through the same session. */
+    static void aWholePaymentStillCompletes() throws Exception {
+        String call = "CA0123456789abcdef0123456789abcdef";
+        String paymentSid = callTool("startPaymentCapture", Map.of("callSid", call, "chargeAmount", "5.00")).path("paymentSid").asText();
+        Map<String, Object> session = Map.of("callSid", call, "paymentSid", paymentSid);
+        for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
+            callTool(tool, session);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.store.find(paymentSid).map(s -> !s.partialResult()
+                    && (s.state() == PaymentState.FIELD_COMPLETE || s.state() == PaymentState.READY_TO_COMPLETE)).orElse(false));
+        }
+        callTool("completePaymentCapture", session);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.store.find(paymentSid)
+                .map(s -> s.state() == PaymentState.COMPLETED).orElse(false));
     }
 
     /** After all the hostile lines: every line written was JSON-RPC, and a real request is still answered. */
