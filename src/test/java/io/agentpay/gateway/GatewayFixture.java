@@ -10,6 +10,8 @@ import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolFactory;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.state.PaymentState;
+import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.tunnel.Reachability;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
@@ -65,6 +67,32 @@ public final class GatewayFixture implements AutoCloseable {
     /** Calls a tool the way the MCP server does, returning its result. */
     public McpSchema.CallToolResult call(String name, Map<String, Object> args) {
         return ToolResults.guarded(tool(name), log).apply(null, new McpSchema.CallToolRequest(name, args));
+    }
+
+    /**
+     * Runs a whole card payment on {@code callSid} through the tools, each capture answered by the
+     * simulated caller's callbacks, and returns its final status (completed, or the test fails).
+     */
+    public PaymentStatus completeAPayment(String callSid) {
+        McpSchema.CallToolResult started = call("startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "5.00"));
+        if (Boolean.TRUE.equals(started.isError())) {
+            throw new AssertionError("startPaymentCapture failed: " + body(started));
+        }
+        String paymentSid = body(started).path("paymentSid").asText();
+        Map<String, Object> session = Map.of("callSid", callSid, "paymentSid", paymentSid);
+        for (String tool : java.util.List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate",
+                "completePaymentCapture")) {
+            McpSchema.CallToolResult result = call(tool, session);
+            if (Boolean.TRUE.equals(result.isError())) {
+                throw new AssertionError(tool + " failed: " + body(result));
+            }
+            PaymentState wanted = tool.startsWith("complete") ? PaymentState.COMPLETED : null;
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.find(paymentSid)
+                    .map(s -> wanted != null ? s.state() == wanted : !s.partialResult()
+                            && (s.state() == PaymentState.FIELD_COMPLETE || s.state() == PaymentState.READY_TO_COMPLETE))
+                    .orElse(false));
+        }
+        return store.find(paymentSid).orElseThrow();
     }
 
     public static JsonNode body(McpSchema.CallToolResult result) {

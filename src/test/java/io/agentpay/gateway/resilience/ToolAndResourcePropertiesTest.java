@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.agentpay.gateway.GatewayFixture;
 import io.agentpay.gateway.mcp.ResourceFactory;
-import io.agentpay.gateway.mcp.ToolFactory;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Malformed tool arguments and resource URIs, 10,000 of each: a clear error naming the problem,
- * no exception escaping, nothing sent to Twilio; a real payment still starts afterwards.
+ * no exception escaping, nothing sent to Twilio; a whole payment still completes afterwards.
  */
 class ToolAndResourcePropertiesTest {
     static GatewayFixture gateway;
@@ -31,9 +30,15 @@ class ToolAndResourcePropertiesTest {
         gateway = new GatewayFixture();
     }
 
+    /** After all the hostile calls, a whole payment still runs. */
     @AfterContainer
     static void stop() {
-        gateway.close();
+        try {
+            assertThat(gateway.completeAPayment("CAfedcba9876543210fedcba98765432ff").value(
+                    io.agentpay.gateway.state.PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1111");
+        } finally {
+            gateway.close();
+        }
     }
 
     @Provide
@@ -93,11 +98,4 @@ class ToolAndResourcePropertiesTest {
         assertThat(error.getMessage()).contains("payment");
     }
 
-    @net.jqwik.api.Example
-    void aRealPaymentStillStartsAfterTheHostileCalls() {
-        ToolFactory start = gateway.tool("startPaymentCapture");
-        assertThat(start).isNotNull();
-        McpSchema.CallToolResult result = gateway.call("startPaymentCapture", Map.of("callSid", "CAfedcba9876543210fedcba98765432ff"));
-        assertThat(result.isError()).as(GatewayFixture.body(result).toString()).isFalse();
-    }
 }
