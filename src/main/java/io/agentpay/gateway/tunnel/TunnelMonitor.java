@@ -3,11 +3,11 @@ package io.agentpay.gateway.tunnel;
 import io.agentpay.gateway.callback.CallbackServer;
 import io.agentpay.gateway.mcp.McpLog;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -32,7 +32,6 @@ public final class TunnelMonitor implements AutoCloseable {
     private final Duration timeout;
     private final McpLog log;
     private final ScheduledExecutorService executor;
-    private final HttpClient http;
     private volatile Tunnel tunnel;
     private volatile Reachability reachability;
     private ScheduledFuture<?> next;
@@ -56,11 +55,6 @@ public final class TunnelMonitor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
     }
 
     /** Starts checking (the first check runs at once); does nothing when checking is off. */
@@ -172,34 +166,39 @@ public final class TunnelMonitor implements AutoCloseable {
 
     /** Null when the public URL reached this endpoint; otherwise what went wrong, without the secret path. */
     private String probe(Tunnel current) {
-        HttpRequest request;
+        HttpURLConnection connection;
         try {
-            request = HttpRequest.newBuilder(URI.create(current.publicUrl() + callbackPath))
-                    .timeout(timeout)
-                    .header("User-Agent", "twilio-agent-payments-mcp-gateway tunnel check")
-                    .header("ngrok-skip-browser-warning", "1")
-                    .GET()
-                    .build();
-        } catch (IllegalArgumentException e) {
+            connection = (HttpURLConnection) URI.create(current.publicUrl() + callbackPath).toURL().openConnection();
+        } catch (IOException | IllegalArgumentException e) {
             return "it is not a usable URL";
         }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200 && response.body().startsWith(CallbackServer.PROBE_ANSWER)) {
+            int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+            connection.setConnectTimeout(millis);
+            connection.setReadTimeout(millis);
+            connection.setUseCaches(false);
+            connection.setInstanceFollowRedirects(false);
+            connection.setRequestProperty("User-Agent", "twilio-agent-payments-mcp-gateway tunnel check");
+            connection.setRequestProperty("ngrok-skip-browser-warning", "1");
+            int status = connection.getResponseCode();
+            String body;
+            try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                body = in == null ? "" : new String(in.readNBytes(256), StandardCharsets.UTF_8);
+            }
+            if (status == 200 && body.startsWith(CallbackServer.PROBE_ANSWER)) {
                 return null;
             }
-            if (response.statusCode() == 404) {
+            if (status == 404) {
                 return "it answers HTTP 404 for this server's callback path, so it reaches another server (perhaps another "
                         + "instance of this gateway, or a proxy pointed at the wrong port)";
             }
-            return "it answers HTTP " + response.statusCode() + " instead of this server's callback endpoint";
-        } catch (HttpTimeoutException e) {
+            return "it answers HTTP " + status + " instead of this server's callback endpoint";
+        } catch (SocketTimeoutException e) {
+            connection.disconnect();
             return "no answer within " + timeout.toSeconds() + " s";
         } catch (IOException e) {
+            connection.disconnect();
             return "cannot connect (" + why(e) + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "the check was interrupted";
         }
     }
 
