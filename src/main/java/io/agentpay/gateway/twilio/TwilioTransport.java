@@ -104,7 +104,9 @@ public final class TwilioTransport extends HttpClient {
             if (request.getMethod() == HttpMethod.POST) {
                 byte[] body = request.encodeFormBody().getBytes(StandardCharsets.UTF_8);
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(body.length);
+                // No fixed-length streaming on purpose: buffered, the headers and the small form body leave in
+                // one write. Streamed, they left as two segments and the second waited for the first one's
+                // ACK (Nagle and delayed ACK): 1 to 1.5 ms more per request, measured with bench/tool-round-trip.sh.
                 connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
                 try (OutputStream out = connection.getOutputStream()) {
                     out.write(body);
