@@ -37,7 +37,7 @@ public final class GatewayFixture implements AutoCloseable {
     public final ComponentScan.Components components;
     public final String publicBase;
     /** What the tools are told about callback reachability; tests set it to simulate a dropped tunnel. */
-    public volatile Reachability reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true);
+    public volatile Reachability reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true, false);
 
     public GatewayFixture(Duration keyDelay, Duration twilioTimeout) throws Exception {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), keyDelay);

@@ -66,12 +66,13 @@ public final class ServerContext {
     }
 
     /**
-     * Refuses to open a new payment while a tunnel that worked has dropped: the caller would key
-     * digits that nobody can follow. A URL that was never confirmed only warns (see {@link #callbacksWarning}).
+     * Refuses to open a new payment while callbacks certainly cannot arrive (a tunnel that worked
+     * has dropped, or the URL is answered by another server): the caller would key digits that
+     * nobody can follow. A URL that merely could not be confirmed only warns (see {@link #callbacksWarning}).
      */
     public void requireCallbacksReachable() {
         Reachability now = callbacks.get();
-        if (now.dropped()) {
+        if (now.certainlyUnreachable()) {
             throw new PaymentException("callbacks-unreachable", null, "Twilio's status callbacks cannot reach this server "
                     + "since " + now.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": " + now.detail(),
                     "Do not start the payment now: the caller's progress could not be followed. Tell the caller there is a "
@@ -86,7 +87,7 @@ public final class ServerContext {
         if (now.state() != Reachability.State.UNREACHABLE) {
             return Optional.empty();
         }
-        return Optional.of((now.everReachable() ? "Twilio's status callbacks cannot reach this server right now"
+        return Optional.of((now.certainlyUnreachable() ? "Twilio's status callbacks cannot reach this server right now"
                 : "It could not be confirmed that Twilio's status callbacks reach this server")
                 + " (" + now.detail() + "), so the status resource may not move. If it stays the same for more than "
                 + "20 seconds, tell the caller there is a delay and cancel the payment with cancelPaymentCapture.");

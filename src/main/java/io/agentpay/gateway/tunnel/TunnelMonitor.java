@@ -49,7 +49,7 @@ public final class TunnelMonitor implements AutoCloseable {
         this.timeout = timeout;
         this.log = log;
         this.reachability = interval.isZero()
-                ? new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false) : Reachability.checking();
+                ? new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false, false) : Reachability.checking();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tunnel-check");
             t.setDaemon(true);
@@ -94,12 +94,13 @@ public final class TunnelMonitor implements AutoCloseable {
             next.cancel(false);
         }
         Tunnel current = tunnel;
-        String problem = probe(current);
+        Probe result = probe(current);
+        String problem = result.problem();
         Reachability before = reachability;
         if (problem == null) {
             failures = 0;
             if (before.state() != Reachability.State.REACHABLE) {
-                reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true);
+                reachability = new Reachability(Reachability.State.REACHABLE, "", Instant.now(), true, false);
                 if (before.state() == Reachability.State.UNREACHABLE) {
                     log.info("tunnel", "Callbacks reach this server again through " + current.publicUrl() + " (unreachable for "
                             + Duration.between(before.since(), Instant.now()).toSeconds() + " s).");
@@ -115,13 +116,16 @@ public final class TunnelMonitor implements AutoCloseable {
             schedule(CONFIRM_AFTER.compareTo(interval) < 0 ? CONFIRM_AFTER : interval);
             return;
         }
-        if (before.state() != Reachability.State.UNREACHABLE) {
+        boolean newlyDown = before.state() != Reachability.State.UNREACHABLE;
+        if (newlyDown || before.otherServer() != result.otherServer()) {
             String detail = current.publicUrl() + " does not reach this server's callback endpoint: " + problem + ". "
                     + current.whatToCheck();
-            reachability = new Reachability(Reachability.State.UNREACHABLE, detail, Instant.now(), before.everReachable());
-            if (before.everReachable()) {
-                log.warning("tunnel", "Twilio's callbacks cannot reach this server any more: " + detail
-                        + " New payments are refused until it is back; the server checks again every "
+            Reachability now = new Reachability(Reachability.State.UNREACHABLE, detail,
+                    newlyDown ? Instant.now() : before.since(), before.everReachable(), result.otherServer());
+            reachability = now;
+            if (now.certainlyUnreachable()) {
+                log.warning("tunnel", "Twilio's callbacks cannot reach this server" + (now.everReachable() ? " any more" : "")
+                        + ": " + detail + " New payments are refused until it is back; the server checks again every "
                         + retryDelay().toSeconds() + " s.");
             } else {
                 log.warning("tunnel", "Could not confirm that Twilio's callbacks can reach this server: " + detail
@@ -164,13 +168,21 @@ public final class TunnelMonitor implements AutoCloseable {
         }
     }
 
-    /** Null when the public URL reached this endpoint; otherwise what went wrong, without the secret path. */
-    private String probe(Tunnel current) {
+    /** What one check found: no problem, or what went wrong (without the secret path) and whether another server answered. */
+    private record Probe(String problem, boolean otherServer) {
+        static final Probe OK = new Probe(null, false);
+
+        static Probe failed(String problem) {
+            return new Probe(problem, false);
+        }
+    }
+
+    private Probe probe(Tunnel current) {
         HttpURLConnection connection;
         try {
             connection = (HttpURLConnection) URI.create(current.publicUrl() + callbackPath).toURL().openConnection();
         } catch (IOException | IllegalArgumentException e) {
-            return "it is not a usable URL";
+            return Probe.failed("it is not a usable URL");
         }
         try {
             int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -186,19 +198,19 @@ public final class TunnelMonitor implements AutoCloseable {
                 body = in == null ? "" : new String(in.readNBytes(256), StandardCharsets.UTF_8);
             }
             if (status == 200 && body.startsWith(CallbackServer.PROBE_ANSWER)) {
-                return null;
+                return Probe.OK;
             }
             if (status == 404) {
-                return "it answers HTTP 404 for this server's callback path, so it reaches another server (perhaps another "
-                        + "instance of this gateway, or a proxy pointed at the wrong port)";
+                return new Probe("it answers HTTP 404 for this server's callback path, so it reaches another server (perhaps "
+                        + "another instance of this gateway, or a proxy pointed at the wrong port)", true);
             }
-            return "it answers HTTP " + status + " instead of this server's callback endpoint";
+            return new Probe("it answers HTTP " + status + " instead of this server's callback endpoint", true);
         } catch (SocketTimeoutException e) {
             connection.disconnect();
-            return "no answer within " + timeout.toSeconds() + " s";
+            return Probe.failed("no answer within " + timeout.toSeconds() + " s");
         } catch (IOException e) {
             connection.disconnect();
-            return "cannot connect (" + why(e) + ")";
+            return Probe.failed("cannot connect (" + why(e) + ")");
         }
     }
 

@@ -92,6 +92,8 @@ class TunnelMonitorTest {
         relay.stop();
         await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().dropped());
         Reachability down = monitor.reachability();
+        assertThat(down.otherServer()).isFalse();
+        assertThat(down.certainlyUnreachable()).isTrue();
         assertThat(down.detail())
                 .contains("http://127.0.0.1:" + relayPort + " does not reach this server's callback endpoint")
                 .contains("cannot connect")
@@ -112,8 +114,9 @@ class TunnelMonitorTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.UNREACHABLE);
         Reachability state = monitor.reachability();
         assertThat(state.detail()).contains("HTTP 404").contains("another server");
-        assertThat(state.everReachable()).as("never confirmed, so it only warns").isFalse();
-        assertThat(state.dropped()).isFalse();
+        assertThat(state.everReachable()).isFalse();
+        assertThat(state.otherServer()).isTrue();
+        assertThat(state.certainlyUnreachable()).as("an answer from another server is certain, so payments wait").isTrue();
     }
 
     @Test
@@ -163,6 +166,18 @@ class TunnelMonitorTest {
         trouble[0].run();
         await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().dropped());
         assertThat(monitor.reachability().detail()).endsWith("Check the relay.");
+    }
+
+    @Test
+    void aUrlNobodyAnswersIsOnlyUncertain() throws Exception {
+        TcpRelay relay = closeLater(new TcpRelay(port));
+        relay.start();
+        relay.stop();
+        TunnelMonitor monitor = monitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:" + relay.port()), port));
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.UNREACHABLE);
+        assertThat(monitor.reachability().detail()).contains("connection refused");
+        assertThat(monitor.reachability().certainlyUnreachable())
+                .as("some networks cannot reach their own public URL: only a warning").isFalse();
     }
 
     @Test

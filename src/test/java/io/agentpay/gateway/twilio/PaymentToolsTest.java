@@ -285,7 +285,7 @@ class PaymentToolsTest {
         int before = gateway.twilio.requests().size();
         gateway.reachability = new Reachability(Reachability.State.UNREACHABLE,
                 "https://pay.example.com does not reach this server's callback endpoint: cannot connect. Check the proxy.",
-                Instant.now(), true);
+                Instant.now(), true, false);
 
         CallToolResult refused = gateway.call("startPaymentCapture", Map.of("callSid", "CA0123456789abcdef0123456789abcdef"));
         JsonNode body = GatewayFixture.body(refused);
@@ -306,10 +306,21 @@ class PaymentToolsTest {
     @Test
     void aUrlThatWasNeverConfirmedOnlyWarns() {
         gateway.reachability = new Reachability(Reachability.State.UNREACHABLE,
-                "https://pay.example.com does not reach this server's callback endpoint: cannot connect.", Instant.now(), false);
+                "https://pay.example.com does not reach this server's callback endpoint: cannot connect.", Instant.now(), false, false);
         CallToolResult started = gateway.call("startPaymentCapture", Map.of("callSid", CALL));
         assertThat(started.isError()).isFalse();
         assertThat(GatewayFixture.body(started).path("warning").asText()).contains("could not be confirmed");
+    }
+
+    @Test
+    void aUrlAnsweredByAnotherServerRefusesNewPayments() {
+        gateway.reachability = new Reachability(Reachability.State.UNREACHABLE,
+                "https://pay.example.com does not reach this server's callback endpoint: it answers HTTP 404.", Instant.now(),
+                false, true);
+        CallToolResult refused = gateway.call("startPaymentCapture", Map.of("callSid", CALL));
+        assertThat(refused.isError()).isTrue();
+        assertThat(GatewayFixture.body(refused).path("error").asText()).isEqualTo("callbacks-unreachable");
+        assertThat(gateway.twilio.requests()).isEmpty();
     }
 
     @Test
