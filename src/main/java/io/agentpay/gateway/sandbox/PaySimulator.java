@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
@@ -85,7 +84,10 @@ public final class PaySimulator implements AutoCloseable {
     private final Map<String, String> callStatus = new HashMap<>();
     private final Map<String, Object[]> idempotent = new HashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
-    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** The latest requests only, so that a sandbox left running for days does not grow without bound. */
+    private static final int RECORDED = 1_000;
+    private final Deque<Recorded> requests = new ArrayDeque<>();
+    private final java.util.concurrent.atomic.AtomicLong requestCount = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Integer> duplicateDeliveries = new ConcurrentHashMap<>();
     private volatile BiFunction<String, String, String> rewriter;
 
@@ -110,7 +112,15 @@ public final class PaySimulator implements AutoCloseable {
 
     public Credentials credentials() { return credentials; }
 
-    public List<Recorded> requests() { return List.copyOf(requests); }
+    /** The latest requests received (up to 1,000), oldest first. */
+    public List<Recorded> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** How many requests were received in all. */
+    public long requestCount() { return requestCount.get(); }
 
     /** Answers the next requests with these faults, in order, before behaving normally again. */
     public void inject(Fault... next) {
@@ -138,7 +148,14 @@ public final class PaySimulator implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             Map<String, String> params = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             String user = user(exchange.getRequestHeaders().getFirst("Authorization"));
-            requests.add(new Recorded(exchange.getRequestMethod(), path, Map.copyOf(params), user));
+            Recorded recorded = new Recorded(exchange.getRequestMethod(), path, Map.copyOf(params), user);
+            synchronized (requests) {
+                if (requests.size() == RECORDED) {
+                    requests.removeFirst();
+                }
+                requests.addLast(recorded);
+            }
+            requestCount.incrementAndGet();
             Fault fault;
             synchronized (lock) {
                 fault = faults.poll();
