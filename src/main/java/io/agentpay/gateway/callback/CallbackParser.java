@@ -48,7 +48,7 @@ public final class CallbackParser {
             throw new InvalidCallback("field CallSid must be a call SID ('CA' + 32 hex characters)");
         }
         Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
-        for (PaymentField f : PaymentField.values()) {
+        for (PaymentField f : PaymentField.ALL) {
             String value = f.sanitize(field.apply(f.twilio()));
             if (value != null) {
                 values.put(f, value);

@@ -1,8 +1,11 @@
 package io.agentpay.gateway.callback;
 
+import io.agentpay.gateway.state.PaymentField;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +15,22 @@ import java.util.Map;
  * percent-escape is refused.
  */
 final class FormBody {
+    /** Field names Twilio sends, handed out as shared constants instead of a new String per field per request. */
+    private static final String[] NAMES = new String[128];
+
+    static {
+        List<String> names = new ArrayList<>(List.of("Sid", "AccountSid", "CallSid", "Capture", "Required", "PartialResult",
+                "ErrorType", "DateCreated", "DateUpdated", "ApiVersion", "Status"));
+        PaymentField.ALL.forEach(field -> names.add(field.twilio()));
+        for (String name : names) {
+            int slot = name.hashCode() & (NAMES.length - 1);
+            while (NAMES[slot] != null && !NAMES[slot].equals(name)) {
+                slot = (slot + 1) & (NAMES.length - 1);
+            }
+            NAMES[slot] = name;
+        }
+    }
+
     private FormBody() {}
 
     static Map<String, String> parse(byte[] body) {
@@ -28,7 +47,7 @@ final class FormBody {
                 end++;
             }
             if (end > start) {
-                String name = decode(body, start, eq < 0 ? end : eq);
+                String name = name(body, start, eq < 0 ? end : eq);
                 String value = eq < 0 ? "" : decode(body, eq + 1, end);
                 if (!name.isEmpty()) {
                     fields.put(name, value);
@@ -37,6 +56,30 @@ final class FormBody {
             start = end + 1;
         }
         return fields;
+    }
+
+    /** A known field name as its shared constant (same hash as {@link String#hashCode} for ASCII); anything else decoded. */
+    private static String name(byte[] body, int from, int to) {
+        int hash = 0;
+        for (int i = from; i < to; i++) {
+            hash = 31 * hash + body[i];
+        }
+        for (int slot = hash & (NAMES.length - 1); NAMES[slot] != null; slot = (slot + 1) & (NAMES.length - 1)) {
+            String known = NAMES[slot];
+            if (known.length() == to - from && sameAscii(known, body, from)) {
+                return known;
+            }
+        }
+        return decode(body, from, to);
+    }
+
+    private static boolean sameAscii(String known, byte[] body, int from) {
+        for (int i = 0; i < known.length(); i++) {
+            if (known.charAt(i) != body[from + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String decode(byte[] body, int from, int to) {

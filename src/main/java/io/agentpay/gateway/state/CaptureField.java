@@ -12,9 +12,12 @@ public enum CaptureField {
     BANK_ROUTING_NUMBER("bank-routing-number", "bank routing number", "captureBankRoutingNumber"),
     BANK_ACCOUNT_NUMBER("bank-account-number", "bank account number", "captureBankAccountNumber");
 
+    private static final CaptureField[] ALL = values();
+
     private final String wire;
     private final String spoken;
     private final String tool;
+    private final Optional<CaptureField> found = Optional.of(this);
 
     CaptureField(String wire, String spoken, String tool) {
         this.wire = wire;
@@ -39,10 +42,15 @@ public enum CaptureField {
         if (name == null || name.isBlank() || name.length() > 40) {
             return Optional.empty();
         }
+        for (CaptureField field : ALL) {
+            if (field.wire.equals(name)) {
+                return field.found; // Twilio's usual spelling: nothing to convert, nothing allocated
+            }
+        }
         String kebab = toKebab(name.trim());
-        for (CaptureField field : values()) {
+        for (CaptureField field : ALL) {
             if (field.wire.equals(kebab)) {
-                return Optional.of(field);
+                return field.found;
             }
         }
         if (kebab.equals("payment-card-postal-code")) {

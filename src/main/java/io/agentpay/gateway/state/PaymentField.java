@@ -1,5 +1,6 @@
 package io.agentpay.gateway.state;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,6 +29,9 @@ public enum PaymentField {
     PAYMENT_ERROR("paymentError", "PaymentError", Kind.TEXT),
     PAY_ERROR_CODE("payErrorCode", "PayErrorCode", Kind.WORD),
     CONNECTOR_ERROR("connectorError", "ConnectorError", Kind.TEXT);
+
+    /** Every field, in declaration order; shared, unlike {@code values()}, which copies the array on each call. */
+    public static final List<PaymentField> ALL = List.of(values());
 
     private enum Kind { WORD, AMOUNT, TEXT, CARD_NUMBER, SECURITY_CODE, EXPIRY, POSTAL_CODE, ROUTING_NUMBER, BANK_ACCOUNT }
 

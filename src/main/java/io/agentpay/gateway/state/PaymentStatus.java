@@ -64,14 +64,19 @@ public record PaymentStatus(
 
         EnumMap<PaymentField, String> merged = new EnumMap<>(PaymentField.class);
         merged.putAll(values);
-        u.values().forEach((field, value) -> {
+        Map<PaymentField, String> incoming = u.values();
+        for (PaymentField field : PaymentField.ALL) { // not entrySet(): an EnumMap allocates an entry per element
+            String value = incoming.get(field);
+            if (value == null) {
+                continue;
+            }
             String current = merged.get(field);
             if (current == null) {
                 merged.put(field, value);
             } else if (newer && field != PaymentField.RESULT && !hidesKnownDigits(field, current, value)) {
                 merged.put(field, value);
             }
-        });
+        }
 
         CaptureField nextCapture = capture;
         List<CaptureField> nextRequired = required;
@@ -204,7 +209,7 @@ public record PaymentStatus(
         view.put("partialResult", partialResult);
         view.put("errorType", errorType);
         view.put("nextAction", NextAction.describe(this));
-        for (PaymentField field : PaymentField.values()) {
+        for (PaymentField field : PaymentField.ALL) {
             view.put(field.json(), values.get(field));
         }
         view.put("updatedAt", updatedAt.toString());
