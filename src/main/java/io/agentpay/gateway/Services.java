@@ -75,7 +75,7 @@ final class Services implements AutoCloseable {
             } else {
                 tunnel = NgrokTunnel.open(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
             }
-            TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckInterval(),
+            TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckEvery(),
                     Duration.ofSeconds(5), log);
             monitor = checked;
             // Read per request: a reopened tunnel's new URL is used for signatures and status callbacks at once.

@@ -128,7 +128,8 @@ public final class ServerCommand {
                 ServerConfig.parseBaseUrl(Setting.TWILIO_API_BASE_URL, values.get(Setting.TWILIO_API_BASE_URL)),
                 values.get(Setting.TWILIO_AUTH_TOKEN),
                 ServerConfig.parseDuration(Setting.SESSION_TTL, values.get(Setting.SESSION_TTL)),
-                ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
+                "auto".equalsIgnoreCase(values.get(Setting.TUNNEL_CHECK_INTERVAL).trim()) ? null
+                        : ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
                 isSandbox);
     }
 
@@ -139,7 +140,8 @@ public final class ServerCommand {
                 .description("MCP server (stdio) that lets an AI voice agent take a card payment on a live Twilio call "
                         + "while the card data stays with Twilio.")
                 .footerHeading("%nEvery option can also be set through the environment variable named in its description.%n");
-        spec.addPositional(PositionalParamSpec.builder().index("0..2").arity("0..3").paramLabel("<accountSid> <apiKey> <apiSecret>")
+        spec.addPositional(PositionalParamSpec.builder().index("0..2").arity("0..3").hideParamSyntax(true)
+                .paramLabel("[<accountSid> <apiKey> <apiSecret>]")
                 .type(List.class).auxiliaryTypes(String.class)
                 .description("Twilio Account SID (AC…), API key SID (SK…) and the API key's secret.").build());
         for (Setting setting : Setting.values()) {

@@ -26,7 +26,7 @@ public record ServerConfig(
         URI twilioApiBaseUrl,
         String twilioAuthToken,
         Duration sessionTtl,
-        Duration tunnelCheckInterval,
+        Duration tunnelCheckInterval, // null: chosen by the kind of tunnel, see tunnelCheckEvery()
         boolean sandbox) {
 
     private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
@@ -52,13 +52,24 @@ public record ServerConfig(
         require(callbackPort >= 0 && callbackPort <= 65535, Setting.CALLBACK_PORT.display() + " must be a port number from 0 to 65535.");
         require(sessionTtl != null && !sessionTtl.isNegative() && !sessionTtl.isZero(),
                 Setting.SESSION_TTL.display() + " must be a positive duration such as 30m, 1h or 90s.");
-        require(tunnelCheckInterval != null && !tunnelCheckInterval.isNegative()
+        require(tunnelCheckInterval == null || !tunnelCheckInterval.isNegative()
                         && (tunnelCheckInterval.isZero() || tunnelCheckInterval.toMillis() >= 1000),
                 Setting.TUNNEL_CHECK_INTERVAL.display() + " must be 0 (no check) or at least 1s, such as 15s or 1m.");
         require(sandbox || publicUrl != null || ngrokAuthToken != null,
                 "Twilio needs a public URL for its payment callbacks: set " + Setting.PUBLIC_URL.display()
                         + " to a URL that reaches the callback port, or " + Setting.NGROK_AUTH_TOKEN.display()
                         + " to open an ngrok tunnel. To try the server without Twilio, run it with --sandbox.");
+    }
+
+    /** How often to check the public URL: as configured, or 30 min for an ngrok URL and 15 s otherwise. */
+    public Duration tunnelCheckEvery() {
+        if (tunnelCheckInterval != null) {
+            return tunnelCheckInterval;
+        }
+        String host = publicUrl == null ? "" : String.valueOf(publicUrl.getHost()).toLowerCase(Locale.ROOT);
+        // ngrok counts every request against the plan, the check's included: ours (or the user's own agent behind PUBLIC_URL).
+        boolean ngrok = !sandbox && (publicUrl == null || host.matches(".*\\.ngrok(-free)?\\.(app|dev|io)"));
+        return ngrok ? Duration.ofMinutes(30) : Duration.ofSeconds(15);
     }
 
     private static void require(boolean condition, String message) {

@@ -23,8 +23,9 @@ public enum Setting {
             "Account auth token; when set, X-Twilio-Signature of every callback is verified.", true),
     SESSION_TTL("--session-ttl", "SESSION_TTL", "1h", "DURATION",
             "How long an idle or finished payment session is kept, e.g. 30m, 1h, 90s.", false),
-    TUNNEL_CHECK_INTERVAL("--tunnel-check-interval", "TUNNEL_CHECK_INTERVAL", "15s", "DURATION",
-            "How often the public URL is checked end to end (a GET to this server through it); 0 turns the check off.", false);
+    TUNNEL_CHECK_INTERVAL("--tunnel-check-interval", "TUNNEL_CHECK_INTERVAL", "auto", "DURATION",
+            "How often the public URL is checked end to end (a GET to this server through it): auto = 30m for an "
+                    + "ngrok URL (ngrok plans count requests), 15s otherwise; 0 = off.", false);
 
     private final String option;
     private final String env;
