@@ -2,7 +2,6 @@ package io.agentpay.gateway.callback;
 
 import com.twilio.security.RequestValidator;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -38,8 +37,20 @@ public final class CallbackAuth {
         return validator != null;
     }
 
-    public boolean secretMatches(String presented) {
-        return presented != null && MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII));
+    /**
+     * True when {@code path} is {@code /callbacks/<this secret>}. The secret is compared in constant
+     * time and in place: this runs for every callback, so nothing is copied.
+     */
+    public boolean pathMatches(String path) {
+        int from = CallbackServer.PATH.length();
+        if (path == null || path.length() - from != secret.length || !path.startsWith(CallbackServer.PATH)) {
+            return false;
+        }
+        int difference = 0;
+        for (int i = 0; i < secret.length; i++) {
+            difference |= secret[i] ^ path.charAt(from + i);
+        }
+        return difference == 0;
     }
 
     /** True when no auth token is configured, or the signature matches {@code publicUrl} and {@code params}. */

@@ -9,7 +9,6 @@ import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -24,6 +23,7 @@ final class CallbackIngress {
     record Outcome(int status, String message) {}
 
     static final Outcome OK = new Outcome(200, "");
+    private static final Outcome NOT_FOUND = new Outcome(404, "Not found.");
 
     private final PaymentStore store;
     private final McpLog log;
@@ -46,16 +46,14 @@ final class CallbackIngress {
 
     /** The tunnel check: only this process's own secret path gets the endpoint's answer; no side effects, no log. */
     Outcome probe(String requestPath) {
-        return auth.secretMatches(requestPath.substring(CallbackServer.PATH.length()))
-                ? new Outcome(200, CallbackServer.PROBE_ANSWER) : new Outcome(404, "Not found.");
+        return auth.pathMatches(requestPath) ? new Outcome(200, CallbackServer.PROBE_ANSWER) : NOT_FOUND;
     }
 
     Outcome accept(String requestPath, String query, String contentType, byte[] body, Function<String, String> header,
                    String remote) {
-        if (!auth.secretMatches(requestPath.startsWith(CallbackServer.PATH)
-                ? requestPath.substring(CallbackServer.PATH.length()) : null)) {
+        if (!auth.pathMatches(requestPath)) {
             log.warning("callbacks", "Refused a callback from " + remote + ": unknown callback path.");
-            return new Outcome(404, "Not found.");
+            return NOT_FOUND;
         }
         try {
             Map<String, String> params = params(contentType, body);
@@ -83,11 +81,10 @@ final class CallbackIngress {
 
     /** Form fields (or a flat JSON object) as single values; null for any other content type. */
     private Map<String, String> params(String contentType, byte[] body) {
-        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("application/x-www-form-urlencoded")) {
+        if (startsWithIgnoringCase(contentType, "application/x-www-form-urlencoded")) {
             return FormBody.parse(body);
         }
-        if (!type.startsWith("application/json")) {
+        if (!startsWithIgnoringCase(contentType, "application/json")) {
             return null;
         }
         JsonNode node;
@@ -104,6 +101,11 @@ final class CallbackIngress {
             params.put(entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText() : "");
         }
         return params;
+    }
+
+    /** Per callback, so no lower-cased copy of the header is made. */
+    private static boolean startsWithIgnoringCase(String value, String prefix) {
+        return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /** One line for the log: SIDs, state and masked card data only. */
