@@ -1,11 +1,12 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
-import io.agentpay.gateway.twilio.PaymentException;
 import io.agentpay.gateway.tunnel.Reachability;
+import io.agentpay.gateway.twilio.PaymentException;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,15 +61,10 @@ public final class ServerContext {
         }
     }
 
-    /** Whether Twilio's callbacks can reach this server now, as last checked through the public URL. */
-    public Reachability callbacks() {
-        return callbacks.get();
-    }
-
     /**
      * Refuses to open a new payment while callbacks certainly cannot arrive (a tunnel that worked
      * has dropped, or the URL is answered by another server): the caller would key digits that
-     * nobody can follow. A URL that merely could not be confirmed only warns (see {@link #callbacksWarning}).
+     * nobody can follow. A URL that merely could not be confirmed only warns (see {@link #warnIfCallbacksCannotArrive}).
      */
     public void requireCallbacksReachable() {
         Reachability now = callbacks.get();
@@ -81,13 +77,16 @@ public final class ServerContext {
         }
     }
 
-    /** A sentence for results while callbacks are known not to arrive, so the model does not wait for them in silence. */
-    public Optional<String> callbacksWarning() {
+    /**
+     * Adds a {@code warning} to a tool result or status view of an open payment while callbacks are
+     * known not to arrive, so the model does not wait for them in silence.
+     */
+    public void warnIfCallbacksCannotArrive(PaymentStatus status, Map<String, Object> view) {
         Reachability now = callbacks.get();
-        if (now.state() != Reachability.State.UNREACHABLE) {
-            return Optional.empty();
+        if (now.state() != Reachability.State.UNREACHABLE || status.state().terminal()) {
+            return;
         }
-        return Optional.of((now.certainlyUnreachable() ? "Twilio's status callbacks cannot reach this server right now"
+        view.put("warning", (now.certainlyUnreachable() ? "Twilio's status callbacks cannot reach this server right now"
                 : "It could not be confirmed that Twilio's status callbacks reach this server")
                 + " (" + now.detail() + "), so the status resource may not move. If it stays the same for more than "
                 + "20 seconds, tell the caller there is a delay and cancel the payment with cancelPaymentCapture.");

@@ -62,9 +62,7 @@ public final class PaymentStatusResource implements ResourceFactory {
         if (context.sandbox()) {
             view.put("sandbox", "Simulated call and payment; nothing was charged or saved.");
         }
-        if (!status.state().terminal()) {
-            context.callbacksWarning().ifPresent(warning -> view.put("warning", warning));
-        }
+        context.warnIfCallbacksCannotArrive(status, view);
         return new ReadResourceResult(List.of(new TextResourceContents(uri, "application/json", Json.write(view))));
     }
 }

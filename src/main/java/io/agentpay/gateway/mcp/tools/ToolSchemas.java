@@ -32,9 +32,7 @@ final class ToolSchemas {
         if (context.sandbox()) {
             view.put("sandbox", SANDBOX_NOTE);
         }
-        if (!status.state().terminal()) {
-            context.callbacksWarning().ifPresent(warning -> view.put("warning", warning));
-        }
+        context.warnIfCallbacksCannotArrive(status, view);
         view.put("callSid", status.callSid());
         view.put("paymentSid", status.paymentSid());
         view.put("statusResource", status.statusUri());
