@@ -69,23 +69,34 @@ public final class GatewayFixture implements AutoCloseable {
         return ToolResults.guarded(tool(name), log).apply(null, new McpSchema.CallToolRequest(name, args));
     }
 
+    /** Calls a tool by some route (in-process or over stdio) and returns its JSON result, failing on an error result. */
+    @FunctionalInterface
+    public interface ToolCaller {
+        JsonNode call(String tool, Map<String, Object> arguments) throws Exception;
+    }
+
     /**
-     * Runs a whole card payment on {@code callSid} through the tools, each capture answered by the
-     * simulated caller's callbacks, and returns its final status (completed, or the test fails).
+     * Runs a whole card payment on {@code callSid} through the tools called in-process, each
+     * capture answered by the simulated caller's callbacks; returns its final (completed) status.
      */
-    public PaymentStatus completeAPayment(String callSid) {
-        McpSchema.CallToolResult started = call("startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "5.00"));
-        if (Boolean.TRUE.equals(started.isError())) {
-            throw new AssertionError("startPaymentCapture failed: " + body(started));
-        }
-        String paymentSid = body(started).path("paymentSid").asText();
-        Map<String, Object> session = Map.of("callSid", callSid, "paymentSid", paymentSid);
-        for (String tool : java.util.List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate",
-                "completePaymentCapture")) {
-            McpSchema.CallToolResult result = call(tool, session);
+    public PaymentStatus completeAPayment(String callSid) throws Exception {
+        return completeAPayment(callSid, (tool, arguments) -> {
+            McpSchema.CallToolResult result = call(tool, arguments);
             if (Boolean.TRUE.equals(result.isError())) {
                 throw new AssertionError(tool + " failed: " + body(result));
             }
+            return body(result);
+        });
+    }
+
+    /** The same, with the tools called through {@code tools}. */
+    public PaymentStatus completeAPayment(String callSid, ToolCaller tools) throws Exception {
+        String paymentSid = tools.call("startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "5.00"))
+                .path("paymentSid").asText();
+        Map<String, Object> session = Map.of("callSid", callSid, "paymentSid", paymentSid);
+        for (String tool : java.util.List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate",
+                "completePaymentCapture")) {
+            tools.call(tool, session);
             PaymentState wanted = tool.startsWith("complete") ? PaymentState.COMPLETED : null;
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.find(paymentSid)
                     .map(s -> wanted != null ? s.state() == wanted : !s.partialResult()

@@ -19,15 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,27 +78,16 @@ class SubscriptionsIT {
                         .findFirst().orElseThrow().params().get("StatusCallback"));
                 // Newer than anything the emulator itself stamps, so these callbacks decide the final state.
                 Instant t0 = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-                Random random = new Random(20261124);
-                List<Map<String, String>> all = new ArrayList<>();
+                List<List<Map<String, String>>> payments = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
                     String[] s = sessions.get(i);
-                    List<Map<String, String>> seq = CallbackSequences.payment(s[0], s[1], t0, "ch_" + i);
-                    all.addAll(seq);
-                    all.add(seq.get(random.nextInt(seq.size())));
-                    all.add(seq.get(1));
+                    payments.add(CallbackSequences.payment(s[0], s[1], t0, "ch_" + i));
                 }
-                Collections.shuffle(all, random);
+                List<Map<String, String>> all = CallbackSequences.shuffledWithRedeliveries(payments, new Random(20261124));
                 int logsBefore = changeLogs(logs).size();
-                HttpClient http = HttpClient.newHttpClient();
-                ExecutorService senders = Executors.newFixedThreadPool(16);
-                List<Future<Integer>> sent = new ArrayList<>();
-                for (Map<String, String> callback : all) {
-                    sent.add(senders.submit(() -> CallbackSequences.post(http, callbackUrl, callback)));
+                for (int status : CallbackSequences.postConcurrently(HttpClient.newHttpClient(), callbackUrl, all)) {
+                    assertThat(status).isEqualTo(200);
                 }
-                for (Future<Integer> f : sent) {
-                    assertThat(f.get()).isEqualTo(200);
-                }
-                senders.shutdown();
 
                 for (String[] s : sessions) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> lastRead.getOrDefault(s[2], "").contains("\"state\":\"completed\""));

@@ -8,9 +8,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Twilio's callbacks for whole payments, as the load tests post them: form fields plus an idempotency token. */
 public final class CallbackSequences {
@@ -52,6 +57,39 @@ public final class CallbackSequences {
         }
         f.put(TOKEN, paymentSid + "-" + step);
         return f;
+    }
+
+    /**
+     * Every payment's callbacks plus, for each, a redelivery of one of them and a late partial
+     * result, all in one random order.
+     */
+    public static List<Map<String, String>> shuffledWithRedeliveries(List<List<Map<String, String>>> payments, Random random) {
+        List<Map<String, String>> all = new ArrayList<>();
+        for (List<Map<String, String>> seq : payments) {
+            all.addAll(seq);
+            all.add(seq.get(random.nextInt(seq.size())));   // a redelivery
+            all.add(seq.get(1));                              // a late partial result
+        }
+        Collections.shuffle(all, random);
+        return all;
+    }
+
+    /** Posts every callback from 16 threads at once; returns the HTTP statuses in the callbacks' order. */
+    public static List<Integer> postConcurrently(HttpClient http, URI uri, List<Map<String, String>> callbacks) throws Exception {
+        ExecutorService senders = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> sent = new ArrayList<>();
+            for (Map<String, String> callback : callbacks) {
+                sent.add(senders.submit(() -> post(http, uri, callback)));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : sent) {
+                statuses.add(f.get());
+            }
+            return statuses;
+        } finally {
+            senders.shutdown();
+        }
     }
 
     /** Posts one callback form-encoded, as Twilio does; returns the HTTP status. */

@@ -22,9 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,26 +60,16 @@ class ConcurrentCallbacksTest {
             int port = server.start("127.0.0.1", 0);
             server.publicBaseUrl(() -> "http://127.0.0.1:" + port);
             try {
-                List<Map<String, String>> all = new ArrayList<>();
-                Random random = new Random(42);
+                List<List<Map<String, String>>> payments = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
-                    List<Map<String, String>> seq = sequence(i);
-                    all.addAll(seq);
-                    all.add(seq.get(random.nextInt(seq.size())));          // a redelivery
-                    all.add(seq.get(1));                                     // a late partial result
+                    payments.add(sequence(i));
                 }
-                Collections.shuffle(all, random);
+                List<Map<String, String>> all = CallbackSequences.shuffledWithRedeliveries(payments, new Random(42));
                 HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
                 URI uri = URI.create("http://127.0.0.1:" + port + server.callbackPath());
-                ExecutorService senders = Executors.newFixedThreadPool(16);
-                List<Future<Integer>> sent = new ArrayList<>();
-                for (Map<String, String> callback : all) {
-                    sent.add(senders.submit(() -> post(http, uri, callback)));
+                for (int status : CallbackSequences.postConcurrently(http, uri, all)) {
+                    assertThat(status).isEqualTo(200);
                 }
-                for (Future<Integer> f : sent) {
-                    assertThat(f.get()).isEqualTo(200);
-                }
-                senders.shutdown();
             } finally {
                 server.close();
             }
@@ -115,7 +103,4 @@ class ConcurrentCallbacksTest {
         assertThat(s.required()).isEmpty();
     }
 
-    static int post(HttpClient http, URI uri, Map<String, String> callback) throws Exception {
-        return CallbackSequences.post(http, uri, callback);
-    }
 }

@@ -9,7 +9,6 @@ import io.agentpay.gateway.GatewayFixture;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ServerAssembly;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
-import io.agentpay.gateway.state.PaymentState;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.IOException;
@@ -172,17 +171,7 @@ class JsonRpcPropertiesTest {
 
     /** After all the hostile lines, a whole payment still runs through the same session. */
     static void aWholePaymentStillCompletes() throws Exception {
-        String call = "CA0123456789abcdef0123456789abcdef";
-        String paymentSid = callTool("startPaymentCapture", Map.of("callSid", call, "chargeAmount", "5.00")).path("paymentSid").asText();
-        Map<String, Object> session = Map.of("callSid", call, "paymentSid", paymentSid);
-        for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
-            callTool(tool, session);
-            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.store.find(paymentSid).map(s -> !s.partialResult()
-                    && (s.state() == PaymentState.FIELD_COMPLETE || s.state() == PaymentState.READY_TO_COMPLETE)).orElse(false));
-        }
-        callTool("completePaymentCapture", session);
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.store.find(paymentSid)
-                .map(s -> s.state() == PaymentState.COMPLETED).orElse(false));
+        gateway.completeAPayment("CA0123456789abcdef0123456789abcdef", JsonRpcPropertiesTest::callTool);
     }
 
     /** After all the hostile lines: every line written was JSON-RPC, and a real request is still answered. */

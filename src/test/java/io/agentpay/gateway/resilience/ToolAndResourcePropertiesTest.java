@@ -32,7 +32,7 @@ class ToolAndResourcePropertiesTest {
 
     /** After all the hostile calls, a whole payment still runs. */
     @AfterContainer
-    static void stop() {
+    static void stop() throws Exception {
         try {
             assertThat(gateway.completeAPayment("CAfedcba9876543210fedcba98765432ff").value(
                     io.agentpay.gateway.state.PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1111");
