@@ -53,7 +53,7 @@ final class CallbackHandler extends Handler.Wrapper {
             CallbackIngress.Outcome outcome;
             try {
                 outcome = ingress.accept(path, request.getHttpURI().getQuery(), request.getHeaders().get("Content-Type"),
-                        body, name -> request.getHeaders().get(name), Request.getRemoteAddr(request));
+                        body, name -> request.getHeaders().get(name), () -> Request.getRemoteAddr(request));
             } catch (RuntimeException e) {
                 outcome = new CallbackIngress.Outcome(500, "Internal error.");
             }

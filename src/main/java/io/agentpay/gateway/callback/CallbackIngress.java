@@ -50,9 +50,9 @@ final class CallbackIngress {
     }
 
     Outcome accept(String requestPath, String query, String contentType, byte[] body, Function<String, String> header,
-                   String remote) {
+                   Supplier<String> remote) {
         if (!auth.pathMatches(requestPath)) {
-            log.warning("callbacks", "Refused a callback from " + remote + ": unknown callback path.");
+            log.warning("callbacks", "Refused a callback from " + remote.get() + ": unknown callback path.");
             return NOT_FOUND;
         }
         try {
@@ -63,7 +63,7 @@ final class CallbackIngress {
             if (auth.verifiesSignatures()) {
                 String url = publicBaseUrl.get() + path + (query == null || query.isEmpty() ? "" : "?" + query);
                 if (!auth.signatureMatches(url, params, header.apply("X-Twilio-Signature"))) {
-                    log.warning("callbacks", "Refused a callback from " + remote + ": X-Twilio-Signature does not match.");
+                    log.warning("callbacks", "Refused a callback from " + remote.get() + ": X-Twilio-Signature does not match.");
                     return new Outcome(403, "Invalid signature.");
                 }
             }
@@ -71,7 +71,7 @@ final class CallbackIngress {
             store.apply(update).ifPresent(status -> log.info("callbacks", summary(status)));
             return OK;
         } catch (CallbackParser.InvalidCallback e) {
-            log.warning("callbacks", "Refused a malformed callback from " + remote + ": " + e.getMessage() + ".");
+            log.warning("callbacks", "Refused a malformed callback from " + remote.get() + ": " + e.getMessage() + ".");
             return new Outcome(400, "Invalid callback: " + e.getMessage() + ".");
         } catch (PaymentStore.StoreFullException e) {
             log.error("callbacks", e.getMessage());

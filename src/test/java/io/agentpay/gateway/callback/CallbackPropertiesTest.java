@@ -107,7 +107,7 @@ class CallbackPropertiesTest {
         if (signature != null) {
             headers.put("X-Twilio-Signature", signature);
         }
-        return ingress.accept(path, null, type, body, headers::get, "203.0.113.9");
+        return ingress.accept(path, null, type, body, headers::get, () -> "203.0.113.9");
     }
 
     private CallbackIngress.Outcome sendSigned(Map<String, String> fields) throws Exception {
