@@ -128,7 +128,7 @@ public final class ServerCommand {
                 ServerConfig.parseBaseUrl(Setting.TWILIO_API_BASE_URL, values.get(Setting.TWILIO_API_BASE_URL)),
                 values.get(Setting.TWILIO_AUTH_TOKEN),
                 ServerConfig.parseDuration(Setting.SESSION_TTL, values.get(Setting.SESSION_TTL)),
-                "auto".equalsIgnoreCase(values.get(Setting.TUNNEL_CHECK_INTERVAL).trim()) ? null
+                "auto".equalsIgnoreCase(values.get(Setting.TUNNEL_CHECK_INTERVAL)) ? null
                         : ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
                 isSandbox);
     }
