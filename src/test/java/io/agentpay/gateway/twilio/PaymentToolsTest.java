@@ -182,8 +182,9 @@ class PaymentToolsTest {
     }
 
     @Test
-    void aTimeoutIsReportedAsTwilioUnreachable() {
+    void aCaptureTwilioAppliedButNeverAnsweredIsReportedAndKeepsTheCallbacksThatArrived() {
         String paymentSid = startSession();
+        // Every answer comes after the 500 ms timeout, but the first request is applied: the caller keys the card.
         for (int i = 0; i < 4; i++) {
             gateway.twilio.inject(Fault.delay(900));
         }
@@ -191,6 +192,12 @@ class PaymentToolsTest {
         assertThat(result.isError()).isTrue();
         assertThat(GatewayFixture.body(result).path("error").asText()).isEqualTo("twilio-unreachable");
         assertThat(GatewayFixture.body(result).path("message").asText()).contains("no answer within 500 ms");
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                gateway.store.find(paymentSid).orElseThrow().state() == PaymentState.FIELD_COMPLETE);
+        var status = gateway.store.find(paymentSid).orElseThrow();
+        assertThat(status.capture()).isEqualTo(io.agentpay.gateway.state.CaptureField.PAYMENT_CARD_NUMBER);
+        assertThat(status.required()).doesNotContain(io.agentpay.gateway.state.CaptureField.PAYMENT_CARD_NUMBER);
+        assertThat(io.agentpay.gateway.state.NextAction.describe(status)).doesNotContain("captureCardNumber");
     }
 
     @Test
