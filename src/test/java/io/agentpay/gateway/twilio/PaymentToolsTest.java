@@ -235,6 +235,36 @@ class PaymentToolsTest {
     }
 
     @Test
+    void cardDataInAnArgumentNameOrFreeTextIsRefusedAndNeverEchoed() throws Exception {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        List<CallToolResult> results;
+        try {
+            results = List.of(
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "4111111111111111", 1)),
+                    gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", "PK00000000000000000000000000000000",
+                            "cvv 737", true)),
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "description", "card 4111 1111 1111 1111 cvv 737")),
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "description", "Order 1042, security code: 1234")));
+            gateway.log.awaitIdle(2, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            System.setErr(original);
+        }
+        for (CallToolResult result : results) {
+            JsonNode body = GatewayFixture.body(result);
+            assertThat(result.isError()).isTrue();
+            assertThat(body.path("error").asText()).isEqualTo("invalid-argument");
+            assertThat(body.path("message").asText()).contains("Card data does not belong in tool arguments")
+                    .contains("keys it on the phone keypad");
+            assertThat(body.toString()).doesNotContain("4111", "737", "1234");
+        }
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("Card data does not belong")
+                .doesNotContain("4111", "737", "1234");
+        assertThat(gateway.twilio.requests()).isEmpty();
+    }
+
+    @Test
     void aCallThatHasEndedIsExplained() {
         CallToolResult result = gateway.call("startPaymentCapture", Map.of("callSid", "CAfedcba9876543210fedcba9876540009"));
         assertThat(result.isError()).isTrue();
