@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
@@ -91,17 +92,19 @@ public final class PaySimulator implements AutoCloseable {
     private final Map<String, Integer> duplicateDeliveries = new ConcurrentHashMap<>();
     private volatile BiFunction<String, String, String> rewriter;
 
+    private final ExecutorService handlers = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "pay-simulator");
+        t.setDaemon(true);
+        return t;
+    });
+
     public PaySimulator(Credentials credentials, Duration keyDelay) throws IOException {
         this.credentials = credentials;
         this.keyDelay = keyDelay;
         this.callbacks = new CallbackSender(credentials.authToken());
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "pay-simulator");
-            t.setDaemon(true);
-            return t;
-        }));
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -494,6 +497,7 @@ public final class PaySimulator implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow();
         callbacks.close();
     }
 }

@@ -28,11 +28,15 @@ class FaultsIT {
     static final String CALL = "CAfedcba9876543210fedcba9876543210";
 
     static McpSyncClient client(Map<String, String> env, String... args) {
+        return client(new CopyOnWriteArrayList<>(), env, args);
+    }
+
+    static McpSyncClient client(List<String> stderr, Map<String, String> env, String... args) {
         List<String> all = new ArrayList<>(List.of("-jar", JarProcess.jar().toString()));
         all.addAll(List.of(args));
         ServerParameters params = ServerParameters.builder(JarProcess.java()).args(all).env(env).build();
         StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
-        transport.setStdErrorHandler(line -> { });
+        transport.setStdErrorHandler(stderr::add);
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build();
         client.initialize();
         return client;
@@ -66,10 +70,14 @@ class FaultsIT {
 
     @Test
     void twoInstancesOnTheSamePortBothTakePayments() throws Exception {
-        int port = JarProcess.freePort();
-        McpSyncClient first = client(Map.of(), "--sandbox", "--callback-port", String.valueOf(port));
-        McpSyncClient second = client(Map.of(), "--sandbox", "--callback-port", String.valueOf(port));
+        List<String> firstErr = new CopyOnWriteArrayList<>();
+        McpSyncClient first = client(firstErr, Map.of(), "--sandbox", "--callback-port", "0");
+        int port = JarProcess.callbackPort(firstErr);
+        List<String> secondErr = new CopyOnWriteArrayList<>();
+        McpSyncClient second = client(secondErr, Map.of(), "--sandbox", "--callback-port", String.valueOf(port));
         try {
+            assertThat(JarProcess.callbackPort(secondErr)).isNotEqualTo(port);
+            assertThat(secondErr).as("an expected move to the next port is no error").noneMatch(line -> line.contains("ERROR"));
             for (McpSyncClient client : List.of(first, second)) {
                 JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", CALL));
                 assertThat(started.path("_isError").asBoolean()).as(started.toString()).isFalse();
@@ -112,7 +120,9 @@ class FaultsIT {
             in.write(("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"captureCardNumber\","
                     + "\"arguments\":{\"callSid\":\"" + CALL + "\",\"paymentSid\":\"" + paymentSid + "\"}}}\n").getBytes());
             in.flush();
-            Thread.sleep(100);
+            while ((line = out.readLine()) != null && !line.contains("\"id\":3")) {
+                // the caller starts keying once the capture is accepted
+            }
             process.destroy();
             assertThat(process.waitFor(2, TimeUnit.SECONDS)).as("exited within 2 s of SIGTERM mid-capture").isTrue();
         } finally {
@@ -123,21 +133,23 @@ class FaultsIT {
     @Test
     void aTunnelThatDropsIsReportedNewPaymentsWaitAndTheOpenOneCompletesOnceItIsBack() throws Exception {
         try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
-             TcpRelay tunnel = new TcpRelay(JarProcess.freePort())) {
-            int callbackPort = tunnel.targetPort();
+             TcpRelay tunnel = new TcpRelay()) {
             int publicPort = tunnel.start();
+            List<String> stderr = new CopyOnWriteArrayList<>();
             PaySimulator.Credentials c = twilio.credentials();
             List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
             ServerParameters params = ServerParameters.builder(JarProcess.java())
                     .args("-jar", JarProcess.jar().toString(), c.accountSid(), c.apiKey(), c.apiSecret())
-                    .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort, "CALLBACK_PORT", String.valueOf(callbackPort),
+                    .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort, "CALLBACK_PORT", "0",
                             "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken(),
                             "TUNNEL_CHECK_INTERVAL", "1s"))
                     .build();
             StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
-            transport.setStdErrorHandler(line -> { });
+            transport.setStdErrorHandler(stderr::add);
             McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).loggingConsumer(logs::add).build();
             client.initialize();
+            int callbackPort = JarProcess.callbackPort(stderr);
+            tunnel.target(callbackPort);
             try {
                 client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
                 JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", CALL, "chargeAmount", "9.99"));

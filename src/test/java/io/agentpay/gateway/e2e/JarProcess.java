@@ -1,11 +1,15 @@
 package io.agentpay.gateway.e2e;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Where the built jar is and how to launch it, for the end-to-end tests. */
 final class JarProcess {
@@ -29,9 +33,14 @@ final class JarProcess {
         return command;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static final Pattern CALLBACK_PORT = Pattern.compile("Callbacks reach port (\\d+) ");
+
+    /**
+     * The port the jar's callback endpoint bound, from its "ready" line on stderr: tests start it on port 0
+     * (no port picked by the test and freed again before the jar binds it, which another process could take).
+     */
+    static int callbackPort(List<String> stderr) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> stderr.stream().map(CALLBACK_PORT::matcher)
+                .filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).findFirst(), Optional::isPresent).get();
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -31,6 +32,7 @@ class StdioServerIT {
     static final String CALL = "CAfedcba9876543210fedcba9876543210";
 
     private PaySimulator twilio;
+    private TcpRelay relay;
     private McpSyncClient client;
     private final List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
     private final List<String> updates = new CopyOnWriteArrayList<>();
@@ -40,10 +42,12 @@ class StdioServerIT {
     void start() throws Exception {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
         PaySimulator.Credentials c = twilio.credentials();
-        int port = JarProcess.freePort();
+        // The public URL is a relay to the port the jar binds (it picks one itself and reports it).
+        relay = new TcpRelay();
+        int publicPort = relay.start();
         ServerParameters params = ServerParameters.builder(JarProcess.java())
                 .args("-jar", JarProcess.jar().toString(), c.accountSid(), c.apiKey(), c.apiSecret())
-                .env(Map.of("PUBLIC_URL", "http://localhost:" + port, "CALLBACK_PORT", String.valueOf(port),
+                .env(Map.of("PUBLIC_URL", "http://localhost:" + publicPort, "CALLBACK_PORT", "0",
                         "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken()))
                 .build();
         StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
@@ -54,12 +58,14 @@ class StdioServerIT {
                 .resourcesUpdateConsumer(contents -> contents.forEach(r -> updates.add(r.uri())))
                 .build();
         client.initialize();
+        relay.target(JarProcess.callbackPort(stderr));
     }
 
     @AfterEach
     void stop() {
         client.closeGracefully();
         twilio.close();
+        relay.close();
     }
 
     private JsonNode call(String tool, Map<String, Object> args) {
@@ -113,7 +119,12 @@ class StdioServerIT {
         client.setLoggingLevel(McpSchema.LoggingLevel.ERROR);
         int before = logs.size();
         client.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA2", "paymentSid", "PK2")));
-        client.ping();
+        // A marker on the server's one log queue: once stderr shows it, the warning before it has been delivered
+        // (to stdout too, had the level let it through), and the round trip after reads stdout past it.
+        client.callTool(new McpSchema.CallToolRequest("captureSecurityCode", Map.of("callSid", "CA3", "paymentSid", "PK3")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stderr.stream()
+                .anyMatch(line -> line.contains("captureSecurityCode: Argument 'callSid'")));
+        client.listTools();
         assertThat(logs.subList(before, logs.size())).noneMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING);
     }
 

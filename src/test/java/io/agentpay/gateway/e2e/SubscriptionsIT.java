@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.resilience.CallbackSequences;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -39,19 +40,21 @@ class SubscriptionsIT {
 
     @Test
     void aSubscribedClientHearsEveryChangeAndNeverEndsOnAStaleOne() throws Exception {
-        try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMinutes(10))) {
+        try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMinutes(10));
+             TcpRelay relay = new TcpRelay()) {
             PaySimulator.Credentials c = twilio.credentials();
-            int port = JarProcess.freePort();
+            int port = relay.start();
+            List<String> stderr = new CopyOnWriteArrayList<>();
             Map<String, String> lastRead = new ConcurrentHashMap<>();
             Map<String, AtomicInteger> updates = new ConcurrentHashMap<>();
             List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
             ServerParameters params = ServerParameters.builder(JarProcess.java())
                     .args("-jar", JarProcess.jar().toString(), c.accountSid(), c.apiKey(), c.apiSecret())
-                    .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + port, "CALLBACK_PORT", String.valueOf(port),
+                    .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + port, "CALLBACK_PORT", "0",
                             "TWILIO_API_BASE_URL", twilio.baseUrl().toString()))
                     .build();
             StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
-            transport.setStdErrorHandler(line -> { });
+            transport.setStdErrorHandler(stderr::add);
             McpSyncClient client = McpClient.sync(transport)
                     .requestTimeout(Duration.ofSeconds(30))
                     .loggingConsumer(logs::add)
@@ -61,6 +64,7 @@ class SubscriptionsIT {
                     }))
                     .build();
             client.initialize();
+            relay.target(JarProcess.callbackPort(stderr));
             try {
                 client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
                 List<String[]> sessions = new ArrayList<>();
@@ -95,7 +99,17 @@ class SubscriptionsIT {
                 // Every change the server logged reached the subscriber as an update, nothing more arrives afterwards.
                 await().atMost(Duration.ofSeconds(10)).until(() -> updates.values().stream().mapToInt(AtomicInteger::get).sum()
                         >= changeLogs(logs).size() - logsBefore);
-                Thread.sleep(500);
+                // A marker instead of a pause: one more change, made after all of them, is notified after them.
+                McpSchema.CallToolResult marker = client.callTool(new McpSchema.CallToolRequest("startPaymentCapture",
+                        Map.of("callSid", String.format("CA%032x", 0xfeed), "chargeAmount", "1.00")));
+                JsonNode markerBody = Json.MAPPER.readTree(((McpSchema.TextContent) marker.content().get(0)).text());
+                String markerUri = markerBody.path("statusResource").asText();
+                client.subscribeResource(new McpSchema.SubscribeRequest(markerUri));
+                client.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid",
+                        String.format("CA%032x", 0xfeed), "paymentSid", markerBody.path("paymentSid").asText())));
+                await().atMost(Duration.ofSeconds(10)).until(() -> updates.containsKey(markerUri));
+                String markerSid = markerBody.path("paymentSid").asText();
+                long changed = changeLogs(logs).stream().filter(l -> !l.data().contains(markerSid)).count() - logsBefore;
                 for (int i = 0; i < PAYMENTS; i++) {
                     String[] s = sessions.get(i);
                     JsonNode last = Json.MAPPER.readTree(lastRead.get(s[2]));
@@ -106,8 +120,8 @@ class SubscriptionsIT {
                             new McpSchema.ReadResourceRequest(s[2])).contents().get(0)).text());
                     assertThat(last).as("last update read equals the state now").isEqualTo(now);
                 }
-                int heard = updates.values().stream().mapToInt(AtomicInteger::get).sum();
-                assertThat(heard).as("one update per logged change").isEqualTo(changeLogs(logs).size() - logsBefore);
+                int heard = sessions.stream().mapToInt(s -> updates.getOrDefault(s[2], new AtomicInteger()).get()).sum();
+                assertThat(heard).as("one update per logged change").isEqualTo(changed);
                 assertThat(heard).isGreaterThanOrEqualTo(PAYMENTS * 3);
             } finally {
                 client.closeGracefully();

@@ -9,6 +9,10 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +41,28 @@ class ComponentScanTest {
     @Test
     void theBuildTimeIndexListsExactlyTheProductsComponents() {
         assertThat(ComponentScan.discover(loader)).containsExactlyElementsOf(PRODUCT);
+    }
+
+    @Test
+    void startUpReadsTheIndexTheBuildWroteAndScansNothingElse() throws Exception {
+        Path classes = Files.createTempDirectory("index-only");
+        Path index = classes.resolve(ComponentScan.INDEX);
+        Files.createDirectories(index.getParent());
+        Files.writeString(index, "# written by the build\n\n  io.agentpay.gateway.mcp.tools.StartPaymentCaptureTool  \n");
+        try (URLClassLoader indexOnly = new URLClassLoader(new URL[] {classes.toUri().toURL()}, null)) {
+            assertThat(ComponentScan.discover(indexOnly)).containsExactly("io.agentpay.gateway.mcp.tools.StartPaymentCaptureTool");
+        }
+    }
+
+    @Test
+    void theProductsIndexBuildsEveryComponentAsStartUpDoes() throws Exception {
+        try (GatewayFixture gateway = new GatewayFixture()) {
+            ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), gateway.context, loader);
+            assertThat(components.failures()).isEmpty();
+            assertThat(components.tools()).hasSize(9);
+            assertThat(components.prompts()).hasSize(7);
+            assertThat(components.resources()).hasSize(1);
+        }
     }
 
     @Test

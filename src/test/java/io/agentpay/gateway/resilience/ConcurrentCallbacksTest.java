@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -59,19 +60,20 @@ class ConcurrentCallbacksTest {
             CallbackServer server = new CallbackServer(store, log, auth, Json.MAPPER);
             int port = server.start("127.0.0.1", 0);
             server.publicBaseUrl(() -> "http://127.0.0.1:" + port);
+            ExecutorService clientThreads = Executors.newFixedThreadPool(4);
             try {
                 List<List<Map<String, String>>> payments = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
                     payments.add(sequence(i));
                 }
                 List<Map<String, String>> all = CallbackSequences.shuffledWithRedeliveries(payments, new Random(42));
-                HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
                 URI uri = URI.create("http://127.0.0.1:" + port + server.callbackPath());
-                for (int status : CallbackSequences.postConcurrently(http, uri, all)) {
+                for (int status : CallbackSequences.postConcurrently(HttpClient.newBuilder().executor(clientThreads).build(), uri, all)) {
                     assertThat(status).isEqualTo(200);
                 }
             } finally {
                 server.close();
+                clientThreads.shutdownNow();
             }
         }
         for (int i = 0; i < PAYMENTS; i++) {

@@ -8,7 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real TCP relay on loopback standing in for a tunnel (ngrok, a reverse proxy): it forwards
@@ -16,13 +21,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * dropping live connections, as a tunnel that goes down and comes back does.
  */
 public final class TcpRelay implements AutoCloseable {
-    private final int targetPort;
+    private final CompletableFuture<Integer> targetPort = new CompletableFuture<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
     private volatile ServerSocket server;
     private int port;
 
     public TcpRelay(int targetPort) {
-        this.targetPort = targetPort;
+        this.targetPort.complete(targetPort);
+    }
+
+    /**
+     * A relay whose target is not known yet, such as a server that binds port 0 and reports its port once
+     * up: connections accepted before {@link #target(int)} wait for it.
+     */
+    public TcpRelay() {
+    }
+
+    public void target(int port) {
+        targetPort.complete(port);
+    }
+
+    /** How many connections it has accepted: each is a request someone sent through the "tunnel". */
+    public int connections() {
+        return connections.get();
     }
 
     /** Starts listening (on the previous port after a stop, otherwise on any free one); returns the port. */
@@ -39,7 +61,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     public int targetPort() {
-        return targetPort;
+        return targetPort.join();
     }
 
     public int port() {
@@ -50,13 +72,17 @@ public final class TcpRelay implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket in = socket.accept();
-                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                connections.incrementAndGet();
+                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort.get(30, TimeUnit.SECONDS));
                 open.add(in);
                 open.add(out);
                 pump(in, out);
                 pump(out, in);
-            } catch (IOException e) {
-                // stopped, or the target refused: the client sees its connection closed
+            } catch (IOException | ExecutionException | TimeoutException e) {
+                // stopped, the target refused or never became known: the client sees its connection closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

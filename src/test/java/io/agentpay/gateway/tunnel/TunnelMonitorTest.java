@@ -214,13 +214,18 @@ class TunnelMonitorTest {
 
     @Test
     void checkingTurnedOffSaysSoAndNeverProbes() throws Exception {
-        TcpRelay relay = closeLater(new TcpRelay(port));
-        relay.start();
-        relay.stop();
+        TcpRelay off = closeLater(new TcpRelay(port));
+        off.start();
         TunnelMonitor monitor = closeLater(new TunnelMonitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:"
-                + relay.port()), port), server.callbackPath(), Duration.ZERO, Duration.ofSeconds(2), log));
+                + off.port()), port), server.callbackPath(), Duration.ZERO, Duration.ofSeconds(2), log));
         monitor.start();
-        Thread.sleep(300);
+        // A monitor with checking on, started after it, probes at once: once it has, the first would have too.
+        TcpRelay on = closeLater(new TcpRelay(port));
+        on.start();
+        TunnelMonitor control = monitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:" + on.port()), port));
+        await().atMost(Duration.ofSeconds(10)).until(() -> control.reachability().state() == Reachability.State.REACHABLE);
+        assertThat(on.connections()).isPositive();
+        assertThat(off.connections()).as("requests through the unchecked URL").isZero();
         assertThat(monitor.reachability().state()).isEqualTo(Reachability.State.UNCHECKED);
     }
 
