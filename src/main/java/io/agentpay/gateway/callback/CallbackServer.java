@@ -38,8 +38,8 @@ public final class CallbackServer implements AutoCloseable {
     public static final String PROBE_ANSWER = "twilio-agent-payments-mcp-gateway callback endpoint";
     private static final int PORT_ATTEMPTS = 20;
     private static final int THREADS = 6;
-    /** Refusals per interval from which a failing tunnel check is explained by them. */
-    private static final long PRESSURE = 1_000;
+    /** Refusals a second from which a failing tunnel check is explained by them. */
+    private static final long PRESSURE = 20;
 
     private final McpLog log;
     private final CallbackAuth auth;
@@ -115,12 +115,12 @@ public final class CallbackServer implements AutoCloseable {
      */
     public String pressure() {
         CallbackConnector c = connector;
-        long refused = ingress.refusals().recent();
+        long refused = ingress.refusals().perSecond();
         if (c == null || (refused < PRESSURE && c.openConnections() < c.limit() / 2)) {
             return null;
         }
-        return "the callback port is turning away a flood of requests or slow connections (" + Refusals.count(refused)
-                + " in the last " + ingress.refusals().interval().toSeconds() + " s; " + c.openConnections() + " of at most " + c.limit()
+        return "the callback port is turning away a flood of requests or slow connections (about " + Refusals.count(refused)
+                + " a second; " + c.openConnections() + " of at most " + c.limit()
                 + " connections open); it keeps room for new requests and closes the slowest, so this should pass once the flood eases";
     }
 

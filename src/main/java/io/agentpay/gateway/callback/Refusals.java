@@ -88,9 +88,9 @@ final class Refusals {
         log.warning("callbacks", line.append('.').toString());
     }
 
-    /** Refusals in the last complete interval, or in this one so far if that is more. */
-    long recent() {
-        return Math.max(lastInterval, total.get());
+    /** Refusals a second over the last complete interval, or over this one so far if that is more. */
+    long perSecond() {
+        return Math.max(lastInterval, total.get()) * 1000 / Math.max(1, interval.toMillis());
     }
 
     /** 1,342,980 → "1.3M"; small counts as they are. */

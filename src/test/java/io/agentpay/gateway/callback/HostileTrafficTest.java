@@ -114,7 +114,8 @@ class HostileTrafficTest {
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("Sid=PK1")).build();
         HttpRequest malformed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + server.callbackPath()))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("a=%zz")).build();
-        for (int i = 0; i < 300; i++) {
+        assertThat(server.pressure()).isNull();
+        for (int i = 0; i < 1_100; i++) {
             assertThat(http.send(i % 2 == 0 ? wrong : malformed, HttpResponse.BodyHandlers.discarding()).statusCode()).isIn(400, 404);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> stderr().contains("more requests to the callback port in the last"));
@@ -124,6 +125,7 @@ class HostileTrafficTest {
         assertThat(oneByOne).as("at most %d per interval", Refusals.LOGGED_PER_INTERVAL)
                 .isLessThanOrEqualTo(Refusals.LOGGED_PER_INTERVAL * (summaries + 1));
         assertThat(text).contains("from 127.0.0.1 (").doesNotContain("Sid=PK1").doesNotContain("%zz");
+        assertThat(server.pressure()).as("what a failing tunnel check is told").contains("turning away a flood");
     }
 
     @Test
