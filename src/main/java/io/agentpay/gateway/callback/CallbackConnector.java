@@ -43,12 +43,16 @@ final class CallbackConnector extends ServerConnector implements Connection.List
     private final ConcurrentLinkedDeque<Tracked> oldestFirst = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
 
-    /** One open connection: when it last completed a request (or opened), and how far it had got then. */
+    /**
+     * One open connection: when it last completed a request (or opened) and how far it had got
+     * then, and when the sweep first saw it in the middle of its next request (0: not seen so).
+     */
     private static final class Tracked {
         final Connection connection;
         volatile long progressAt;
         volatile long answered;
         volatile long bytesIn;
+        volatile long requestSeenAt;
         volatile boolean closed;
 
         Tracked(Connection connection, long now) {
@@ -109,16 +113,33 @@ final class CallbackConnector extends ServerConnector implements Connection.List
         }
     }
 
-    /** Closes up to {@code count} of the oldest connections that have not completed a request in the last second. */
+    /**
+     * Closes up to {@code count} connections, oldest first: those that have been in the middle of
+     * a request for over a second (a callback takes milliseconds), then, if that is not enough,
+     * those idle for over a second. A connection that has just started a request, such as a
+     * pooled keep-alive connection Twilio or the tunnel reuses, is never closed to make room.
+     */
     private void makeRoom(long now, int count) {
         int left = count;
-        for (Iterator<Tracked> it = oldestFirst.iterator(); it.hasNext() && left > 0; ) {
-            Tracked t = it.next();
-            if (!t.closed && now - t.progressAt > ROOM_FOR_NEW.toNanos()) {
-                close(t, "closed to make room for new connections (" + open.get() + " open)");
-                left--;
+        for (int pass = 0; pass < 2 && left > 0; pass++) {
+            for (Iterator<Tracked> it = oldestFirst.iterator(); it.hasNext() && left > 0; ) {
+                Tracked t = it.next();
+                if (!t.closed && (pass == 0 ? slow(t, now) : idle(t, now))) {
+                    close(t, "closed to make room for new connections (" + open.get() + " open)");
+                    left--;
+                }
             }
         }
+    }
+
+    private static boolean slow(Tracked t, long now) {
+        return t.requestSeenAt != 0 && now - t.requestSeenAt > ROOM_FOR_NEW.toNanos()
+                && t.connection.getMessagesOut() == t.answered;
+    }
+
+    private static boolean idle(Tracked t, long now) {
+        return now - t.progressAt > ROOM_FOR_NEW.toNanos() && t.connection.getMessagesOut() == t.answered
+                && t.connection.getBytesIn() == t.bytesIn;
     }
 
     /**
@@ -142,6 +163,7 @@ final class CallbackConnector extends ServerConnector implements Connection.List
                 t.answered = answered;
                 t.bytesIn = bytesIn;
                 t.progressAt = now;
+                t.requestSeenAt = 0;
             } else if (now - t.progressAt > deadline.toNanos()) {
                 closing++;
                 if (bytesIn == t.bytesIn) {
@@ -150,6 +172,8 @@ final class CallbackConnector extends ServerConnector implements Connection.List
                 } else {
                     close(t, "no complete request within " + deadline.toSeconds() + " s");
                 }
+            } else if (bytesIn != t.bytesIn && t.requestSeenAt == 0) {
+                t.requestSeenAt = now;
             }
         }
         int excess = open.get() - closing - room;

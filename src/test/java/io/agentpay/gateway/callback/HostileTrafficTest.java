@@ -186,6 +186,38 @@ class HostileTrafficTest {
         }
     }
 
+    @Test
+    void aKeepAliveConnectionThatKeepsCompletingRequestsOutlivesTheDeadline() throws Exception {
+        byte[] probe = ("GET " + server.callbackPath() + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            InputStream in = socket.getInputStream();
+            int[] answered = {0};
+            // A request every 400 ms on the same connection for three deadlines: each answered, none cut off.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(400)).until(() -> {
+                socket.getOutputStream().write(probe);
+                String answer = readAnswer(in);
+                assertThat(answer).startsWith("HTTP/1.1 200").endsWith(CallbackServer.PROBE_ANSWER);
+                return ++answered[0] * 400L > 3 * DEADLINE.toMillis();
+            });
+        }
+    }
+
+    /** One answer with a Content-Length body, read off a kept-alive connection. */
+    private static String readAnswer(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        var length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+    }
+
     private static boolean readEnd(InputStream in) {
         try {
             return in.read() == -1;
