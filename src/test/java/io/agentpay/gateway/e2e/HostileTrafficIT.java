@@ -48,7 +48,8 @@ class HostileTrafficIT {
     static final List<String> README_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx256m", "-XX:MaxDirectMemorySize=16m");
 
     private final List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
-    private final Map<String, String> lastRead = new ConcurrentHashMap<>();
+    /** Every content the client read on a resource update, per URI (reads may complete out of order). */
+    private final Map<String, List<String>> heard = new ConcurrentHashMap<>();
     private final List<String> stderr = new CopyOnWriteArrayList<>();
     private final AtomicBoolean attacking = new AtomicBoolean(true);
     private final List<Thread> attackers = new ArrayList<>();
@@ -76,7 +77,8 @@ class HostileTrafficIT {
         StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
         transport.setStdErrorHandler(stderr::add);
         client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).loggingConsumer(logs::add)
-                .resourcesUpdateConsumer(contents -> contents.forEach(r -> lastRead.put(r.uri(), ((McpSchema.TextResourceContents) r).text())))
+                .resourcesUpdateConsumer(contents -> contents.forEach(r -> heard.computeIfAbsent(r.uri(), k -> new CopyOnWriteArrayList<>())
+                        .add(((McpSchema.TextResourceContents) r).text())))
                 .build();
         client.initialize();
         client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
@@ -123,9 +125,14 @@ class HostileTrafficIT {
         String paymentSid = started.path("paymentSid").asText();
         client.subscribeResource(new McpSchema.SubscribeRequest(uri));
         call("captureCardNumber", Map.of("callSid", call, "paymentSid", paymentSid));
-        await().atMost(Duration.ofSeconds(30)).until(() -> lastRead.getOrDefault(uri, "").contains("\"state\":\"field-complete\""));
-        await().atMost(Duration.ofSeconds(10)).until(() -> logs.stream().anyMatch(l -> "callbacks".equals(l.logger())
-                && l.data().contains(paymentSid) && l.data().contains("field-complete")));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> heard.getOrDefault(uri, List.of()).stream()
+                    .anyMatch(text -> text.contains("\"state\":\"field-complete\"")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> logs.stream().anyMatch(l -> "callbacks".equals(l.logger())
+                    && l.data().contains(paymentSid) && l.data().contains("field-complete")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not heard: updates read " + heard.get(uri) + "; logs " + logs, e);
+        }
     }
 
     private long refusalNotifications() {
@@ -160,6 +167,7 @@ class HostileTrafficIT {
         takeAPayment(CALL);
         await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() >= 20_000);
         attacking.set(false);
+        System.out.printf("flood: %d refused posts, %d refusal notifications%n", refused.get(), refusalNotifications());
 
         assertThat(refusalNotifications()).as("%d refused posts", refused.get()).isBetween(1L, 6L);
         assertThat(logs).noneMatch(l -> l.data().contains("were dropped"));
@@ -178,6 +186,8 @@ class HostileTrafficIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> opened.get() >= 1_100 && closedByServer.get() >= 1_100);
 
         takeAPayment(CALL);
+        System.out.printf("slow connections: %d opened, %d closed by the server, %d refusal notifications; payment captured%n",
+                opened.get(), closedByServer.get(), refusalNotifications());
         assertThat(closedByServer.get()).as("still under attack").isLessThan(opened.get());
         assertThat(logs).filteredOn(l -> l.data().contains("cannot reach this server"))
                 .allMatch(l -> l.data().contains("turning away a flood"));
@@ -289,6 +299,8 @@ class HostileTrafficIT {
             });
             long peak = kib(status, "VmHWM:");
             long after = kib(status, "VmRSS:");
+            System.out.printf("parked bodies: RSS baseline %d KiB, peak %d KiB (+%d), after %d KiB%n", baseline, peak,
+                    peak - baseline, after);
             assertThat(peak - baseline).as("RSS growth in KiB (baseline %d KiB, peak %d KiB, now %d KiB)", baseline, peak, after)
                     .isLessThan(48 * 1024);
         } finally {
