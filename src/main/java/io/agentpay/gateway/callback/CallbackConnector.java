@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -83,6 +84,26 @@ final class CallbackConnector extends ServerConnector implements Connection.List
     /** Connections the port holds at most, from the process's descriptor limit: half of it, at most 1,024. */
     static int limitFor(long maxDescriptors) {
         return (int) Math.max(16, Math.min(1024, maxDescriptors / 2));
+    }
+
+    /** The sweep every second and the refusal summary every interval, on the connector's scheduler, while it runs. */
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        every(Duration.ofSeconds(1), this::sweep);
+        every(refusals.interval(), refusals::summarize);
+    }
+
+    private void every(Duration period, Runnable task) {
+        getScheduler().schedule(() -> {
+            if (isRunning()) {
+                try {
+                    task.run();
+                } finally {
+                    every(period, task);
+                }
+            }
+        }, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     int openConnections() {

@@ -1,18 +1,15 @@
 package io.agentpay.gateway.callback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import io.javalin.Javalin;
-import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -47,7 +44,6 @@ public final class CallbackServer implements AutoCloseable {
     private final Limits limits;
     private Javalin app;
     private CallbackConnector connector;
-    private ScheduledExecutorService timer;
 
     public CallbackServer(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
         this(store, log, auth, json, new Limits(Duration.ofSeconds(60), CallbackConnector.limitFor(descriptorLimit()),
@@ -78,7 +74,6 @@ public final class CallbackServer implements AutoCloseable {
             try {
                 created.start(host, candidate);
                 app = created;
-                guard();
                 if (candidate != port && port != 0) {
                     log.warning("callbacks", "Port " + port + " is in use; the callback endpoint listens on " + app.port() + " instead.");
                 }
@@ -122,19 +117,6 @@ public final class CallbackServer implements AutoCloseable {
         return "the callback port is turning away a flood of requests or slow connections (about " + Refusals.count(refused)
                 + " a second; " + c.openConnections() + " of at most " + c.limit()
                 + " connections open); it keeps room for new requests and closes the slowest, so this should pass once the flood eases";
-    }
-
-    /** The sweep of slow connections every second and the refusal summary every interval. */
-    private void guard() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "callbacks-guard");
-            t.setDaemon(true);
-            return t;
-        });
-        CallbackConnector c = connector;
-        timer.scheduleWithFixedDelay(c::sweep, 1, 1, TimeUnit.SECONDS);
-        long every = ingress.refusals().interval().toMillis();
-        timer.scheduleAtFixedRate(ingress.refusals()::summarize, every, every, TimeUnit.MILLISECONDS);
     }
 
     private static long descriptorLimit() {
@@ -191,9 +173,6 @@ public final class CallbackServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
         if (app != null) {
             app.stop();
         }
