@@ -78,6 +78,7 @@ final class Services implements AutoCloseable {
             TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckEvery(),
                     Duration.ofSeconds(5), log);
             monitor = checked;
+            checked.explainFailuresWith(callbackServer::pressure);
             // Read per request: a reopened tunnel's new URL is used for signatures and status callbacks at once.
             callbackServer.publicBaseUrl(() -> checked.tunnel().publicUrl().toString());
             String path = callbackServer.callbackPath();

@@ -2,6 +2,10 @@ package io.agentpay.gateway.callback;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -11,43 +15,55 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
- * Serves {@code POST /callbacks/...} as a Jetty handler in front of Javalin's servlet: the body is
- * read without blocking a thread and answered directly, which measured about twice the
- * throughput of the same work behind the servlet layer. A GET on the callback path answers the
- * tunnel check. Everything else goes on to Javalin.
+ * Answers every request on the callback port as a Jetty handler in front of Javalin's servlet:
+ * the body is read without blocking a thread and answered directly, which measured about twice
+ * the throughput of the same work behind the servlet layer. The path and method are checked
+ * before any of the body is read, so a request anywhere but this process's secret callback path
+ * costs nothing but its headers: it gets a plain-text 404 (or 405) with {@code Connection: close}
+ * and its body is never buffered. A GET on the callback path answers the tunnel check.
  */
 final class CallbackHandler extends Handler.Wrapper {
+    private static final CallbackIngress.Outcome NOT_FOUND = new CallbackIngress.Outcome(404, "Not found.");
+    private static final CallbackIngress.Outcome NOT_POST = new CallbackIngress.Outcome(405, "Callbacks are POST requests.");
+
     private final CallbackIngress ingress;
+    private final CallbackAuth auth;
     private final int maxBody;
 
-    CallbackHandler(Handler next, CallbackIngress ingress, int maxBody) {
+    CallbackHandler(Handler next, CallbackIngress ingress, CallbackAuth auth, int maxBody) {
         super(next);
         this.ingress = ingress;
+        this.auth = auth;
         this.maxBody = maxBody;
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
-        if (path == null || !path.startsWith(CallbackServer.PATH)) {
-            return super.handle(request, response, callback);
+        String method = request.getMethod();
+        boolean read = "GET".equals(method) || "HEAD".equals(method);
+        if (!auth.pathMatches(path)) {
+            ingress.refusals().refused(() -> Request.getRemoteAddr(request), "Refused a " + (read ? "request" : "callback"),
+                    "unknown path");
+            refuse(response, callback, NOT_FOUND);
+            return true;
         }
-        if ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod())) {
+        if (read) {
             answer(response, callback, ingress.probe(path));
             return true;
         }
-        if (!"POST".equals(request.getMethod())) {
-            answer(response, callback, new CallbackIngress.Outcome(405, "Callbacks are POST requests."));
+        if (!"POST".equals(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST");
+            refuse(response, callback, NOT_POST);
             return true;
         }
-        long length = request.getLength();
-        if (length > maxBody) {
-            answer(response, callback, new CallbackIngress.Outcome(413, "Callback body larger than " + maxBody + " bytes."));
+        if (request.getLength() > maxBody) {
+            refuse(response, callback, tooLarge());
             return true;
         }
         Content.Source.asByteArrayAsync(request, maxBody, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
-                answer(response, callback, new CallbackIngress.Outcome(413, "Callback body larger than " + maxBody + " bytes."));
+                refuse(response, callback, unreadable(failure));
                 return;
             }
             CallbackIngress.Outcome outcome;
@@ -62,12 +78,35 @@ final class CallbackHandler extends Handler.Wrapper {
         return true;
     }
 
-    private static void answer(Response response, Callback callback, CallbackIngress.Outcome outcome) {
+    private CallbackIngress.Outcome tooLarge() {
+        return new CallbackIngress.Outcome(413, "Callback body larger than " + maxBody + " bytes.");
+    }
+
+    /** Why a body could not be read, as a status: the request's own fault (400), too slow (408) or too large (413). */
+    private CallbackIngress.Outcome unreadable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return new CallbackIngress.Outcome(408, "The callback body did not arrive in time.");
+            }
+            if (t instanceof HttpException http && http.getCode() != 413) {
+                return new CallbackIngress.Outcome(http.getCode() == 408 ? 408 : 400, "Malformed callback body.");
+            }
+        }
+        return tooLarge();
+    }
+
+    /** An answer that ends the connection: whatever the client still sends is not read. */
+    private static void refuse(Response response, Callback callback, CallbackIngress.Outcome outcome) {
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        answer(response, callback, outcome);
+    }
+
+    static void answer(Response response, Callback callback, CallbackIngress.Outcome outcome) {
         response.setStatus(outcome.status());
         if (outcome.message().isEmpty()) {
             response.write(true, null, callback);
         } else {
-            response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
             response.write(true, ByteBuffer.wrap(outcome.message().getBytes(StandardCharsets.UTF_8)), callback);
         }
     }

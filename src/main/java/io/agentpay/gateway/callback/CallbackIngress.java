@@ -8,6 +8,7 @@ import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,8 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * What happens to one callback request, whatever serves HTTP: authenticate it (secret path, then
- * signature), decode the body, mask and merge it into the store, and say what to answer. Logs a
- * rejected request as a warning without its body, an accepted one as a masked summary.
+ * signature), decode the body, mask and merge it into the store, and say what to answer. Counts
+ * a rejected request ({@link Refusals}: a few logged without their body, the rest summed up), and
+ * logs an accepted one as a masked summary on the log's progress path, which refusals cannot fill.
  */
 final class CallbackIngress {
     /** The HTTP answer: a status and a short plain-text message. */
@@ -30,14 +32,24 @@ final class CallbackIngress {
     private final CallbackAuth auth;
     private final ObjectMapper json;
     private final String path;
+    private final Refusals refusals;
     private volatile Supplier<String> publicBaseUrl = () -> "";
 
     CallbackIngress(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
+        this(store, log, auth, json, new Refusals(log, Duration.ofSeconds(60)));
+    }
+
+    CallbackIngress(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json, Refusals refusals) {
+        this.refusals = refusals;
         this.store = store;
         this.log = log;
         this.auth = auth;
         this.json = json;
         this.path = CallbackServer.PATH + auth.secret();
+    }
+
+    Refusals refusals() {
+        return refusals;
     }
 
     void publicBaseUrl(Supplier<String> supplier) {
@@ -52,7 +64,7 @@ final class CallbackIngress {
     Outcome accept(String requestPath, String query, String contentType, byte[] body, Function<String, String> header,
                    Supplier<String> remote) {
         if (!auth.pathMatches(requestPath)) {
-            log.warning("callbacks", "Refused a callback from " + remote.get() + ": unknown callback path.");
+            refusals.refused(remote, "Refused a callback", "unknown callback path");
             return NOT_FOUND;
         }
         try {
@@ -63,16 +75,16 @@ final class CallbackIngress {
             if (auth.verifiesSignatures()) {
                 String url = publicBaseUrl.get() + path + (query == null || query.isEmpty() ? "" : "?" + query);
                 if (!auth.signatureMatches(url, params, header.apply("X-Twilio-Signature"))) {
-                    log.warning("callbacks", "Refused a callback from " + remote.get() + ": X-Twilio-Signature does not match.");
+                    refusals.refused(remote, "Refused a callback", "X-Twilio-Signature does not match");
                     return new Outcome(403, "Invalid signature.");
                 }
             }
             PaymentUpdate update = CallbackParser.parse(params::get, header.apply("I-Twilio-Idempotency-Token"));
             // Logged by the store in merge order: two callbacks of one payment never log their summaries swapped.
-            store.apply(update, status -> log.info("callbacks", summary(status)));
+            store.apply(update, status -> log.progress("callbacks", summary(status)));
             return OK;
         } catch (CallbackParser.InvalidCallback e) {
-            log.warning("callbacks", "Refused a malformed callback from " + remote.get() + ": " + e.getMessage() + ".");
+            refusals.refused(remote, "Refused a malformed callback", e.getMessage());
             return new Outcome(400, "Invalid callback: " + e.getMessage() + ".");
         } catch (PaymentStore.StoreFullException e) {
             log.error("callbacks", e.getMessage());

@@ -1,21 +1,35 @@
 package io.agentpay.gateway.callback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP endpoint Twilio posts payment callbacks to: {@code POST /callbacks/{secret}}, form
  * encoded (JSON accepted too), on an embedded Javalin server. Each request is authenticated,
  * masked and merged into the store and answered at once; notifications to the MCP client
- * happen on other threads.
+ * happen on other threads. The port is bounded against hostile traffic ({@link CallbackConnector}),
+ * refusals are counted rather than relayed ({@link Refusals}), and Jetty's own error pages are
+ * plain text that echoes nothing.
  */
 public final class CallbackServer implements AutoCloseable {
     public static final String PATH = "/callbacks/";
@@ -24,16 +38,32 @@ public final class CallbackServer implements AutoCloseable {
     public static final String PROBE_ANSWER = "twilio-agent-payments-mcp-gateway callback endpoint";
     private static final int PORT_ATTEMPTS = 20;
     private static final int THREADS = 6;
+    /** Refusals a second from which a failing tunnel check is explained by them. */
+    private static final long PRESSURE = 20;
 
     private final McpLog log;
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
+    private final Limits limits;
     private Javalin app;
+    private CallbackConnector connector;
 
     public CallbackServer(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
+        this(store, log, auth, json, new Limits(Duration.ofSeconds(60), CallbackConnector.limitFor(descriptorLimit()),
+                Duration.ofSeconds(10)));
+    }
+
+    /**
+     * How hostile traffic is bounded: refusals are summed up every {@code summaryEvery}; at most
+     * {@code connections} are open at once; each must complete a request within {@code deadline}.
+     */
+    record Limits(Duration summaryEvery, int connections, Duration deadline) {}
+
+    CallbackServer(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json, Limits limits) {
         this.log = log;
         this.auth = auth;
-        this.ingress = new CallbackIngress(store, log, auth, json);
+        this.ingress = new CallbackIngress(store, log, auth, json, new Refusals(log, limits.summaryEvery()));
+        this.limits = limits;
     }
 
     /**
@@ -47,7 +77,7 @@ public final class CallbackServer implements AutoCloseable {
                 candidate++; // an expected move, not worth Javalin's "Failed to start" error line
                 continue;
             }
-            Javalin created = create();
+            Javalin created = create(host, candidate);
             try {
                 created.start(host, candidate);
                 app = created;
@@ -81,7 +111,27 @@ public final class CallbackServer implements AutoCloseable {
         return app.port();
     }
 
-    private Javalin create() {
+    /**
+     * What hostile traffic the port is turning away, in words, or null when there is none worth
+     * mentioning: why a failing tunnel check may not mean the tunnel is down.
+     */
+    public String pressure() {
+        CallbackConnector c = connector;
+        long refused = ingress.refusals().perSecond();
+        if (c == null || (refused < PRESSURE && c.openConnections() < c.limit() / 2)) {
+            return null;
+        }
+        return "the callback port is turning away a flood of requests or slow connections (about " + Refusals.count(refused)
+                + " a second; " + c.openConnections() + " of at most " + c.limit()
+                + " connections open); it keeps room for new requests and closes the slowest, so this should pass once the flood eases";
+    }
+
+    private static long descriptorLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : 4096;
+    }
+
+    private Javalin create(String host, int port) {
         // Few threads on purpose: the work per request is short, and fewer threads contend less on 2 cores.
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 30_000);
         threads.setName("callbacks");
@@ -91,8 +141,18 @@ public final class CallbackServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.threadPool = threads;
-            config.jetty.modifyServer(server -> server.setHandler(
-                    new CallbackHandler(server.getHandler(), ingress, MAX_BODY_BYTES)));
+            config.jetty.addConnector((server, http) -> {
+                CallbackConnector created = new CallbackConnector(server, http, ingress.refusals(), limits.connections(),
+                        limits.deadline());
+                created.setHost(host);
+                created.setPort(port);
+                connector = created;
+                return created;
+            });
+            config.jetty.modifyServer(server -> {
+                server.setHandler(new CallbackHandler(server.getHandler(), ingress, auth, MAX_BODY_BYTES));
+                server.setErrorHandler(new PlainErrors());
+            });
         });
     }
 
@@ -114,6 +174,19 @@ public final class CallbackServer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Jetty's own error answers (malformed requests, oversized headers): the status in plain text, nothing echoed. */
+    private static final class PlainErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+            String text = status + " " + HttpStatus.getMessage(status);
+            response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), callback);
+            return true;
+        }
     }
 
     @Override

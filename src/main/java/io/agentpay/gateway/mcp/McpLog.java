@@ -5,6 +5,7 @@ import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
 import io.modelcontextprotocol.spec.McpServerSession;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * The one log sink of the server. Components publish events here; a single background listener
  * writes each to stderr (through SLF4J) and, once the client has initialized, sends it as an MCP
  * {@code notifications/message} when the level passes the client's {@code logging/setLevel}.
- * Publishing never blocks the caller: a full queue drops the event and counts it.
+ * Publishing never blocks the caller: a full queue drops the event and counts it. Payment
+ * progress ({@link #progress}) has a queue of its own, drained first, so routine events (warnings
+ * about refused requests, say) can neither fill it nor delay it.
  */
 public final class McpLog implements AutoCloseable {
     private record Event(LoggingLevel level, String logger, String message) {}
@@ -22,6 +25,9 @@ public final class McpLog implements AutoCloseable {
     private static final Event STOP = new Event(LoggingLevel.DEBUG, "", "");
 
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(8192);
+    private final BlockingQueue<Event> progressQueue = new ArrayBlockingQueue<>(8192);
+    /** One permit per queued event, in either queue: the listener waits on this, then takes progress first. */
+    private final Semaphore queued = new Semaphore(0);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
@@ -53,9 +59,20 @@ public final class McpLog implements AutoCloseable {
 
     public void error(String logger, String message) { publish(LoggingLevel.ERROR, logger, message); }
 
+    /** A payment's progress, at info: queued apart from every other event and delivered before them. */
+    public void progress(String logger, String message) {
+        enqueue(progressQueue, new Event(LoggingLevel.INFO, logger, message));
+    }
+
     public void publish(LoggingLevel level, String logger, String message) {
+        enqueue(queue, new Event(level, logger, message));
+    }
+
+    private void enqueue(BlockingQueue<Event> target, Event event) {
         published.incrementAndGet();
-        if (!queue.offer(new Event(level, logger, message))) {
+        if (target.offer(event)) {
+            queued.release();
+        } else {
             dropped.incrementAndGet();
             handled.incrementAndGet();
         }
@@ -64,7 +81,11 @@ public final class McpLog implements AutoCloseable {
     private void drain() {
         try {
             while (true) {
-                Event event = queue.take();
+                queued.acquire();
+                Event event = progressQueue.poll();
+                if (event == null) {
+                    event = queue.poll();
+                }
                 if (event == STOP) {
                     return;
                 }
@@ -99,7 +120,9 @@ public final class McpLog implements AutoCloseable {
     /** Delivers what is queued (briefly) and stops the listener. */
     @Override
     public void close() {
-        queue.offer(STOP);
+        if (queue.offer(STOP)) {
+            queued.release();
+        }
         try {
             worker.join(300);
         } catch (InterruptedException e) {

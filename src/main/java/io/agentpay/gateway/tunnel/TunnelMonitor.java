@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Checks, end to end, that the public URL still reaches this server's callback endpoint: a GET
@@ -36,6 +37,7 @@ public final class TunnelMonitor implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private volatile Tunnel tunnel;
     private volatile Reachability reachability;
+    private volatile Supplier<String> pressure = () -> null;
     private ScheduledFuture<?> next;
     private int failures;
     private int openFailures;
@@ -59,6 +61,14 @@ public final class TunnelMonitor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * What hostile traffic the callback port is turning away now, or null: when a check fails
+     * during an attack, the warning says so instead of advising to check the tunnel or restart.
+     */
+    public void explainFailuresWith(Supplier<String> pressure) {
+        this.pressure = pressure;
     }
 
     /** Starts checking (the first check runs at once); does nothing when checking is off. */
@@ -132,8 +142,9 @@ public final class TunnelMonitor implements AutoCloseable {
         }
         boolean newlyDown = before.state() != Reachability.State.UNREACHABLE;
         if (newlyDown || before.otherServer() != result.otherServer()) {
+            String attack = pressure.get();
             String detail = current.publicUrl() + " does not reach this server's callback endpoint: " + problem + ". "
-                    + current.whatToCheck();
+                    + (attack == null ? current.whatToCheck() : "The likely cause: " + attack + ".");
             Reachability now = new Reachability(Reachability.State.UNREACHABLE, detail,
                     newlyDown ? Instant.now() : before.since(), before.everReachable(), result.otherServer());
             reachability = now;

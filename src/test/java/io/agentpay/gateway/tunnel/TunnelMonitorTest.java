@@ -107,6 +107,20 @@ class TunnelMonitorTest {
     }
 
     @Test
+    void aCheckThatFailsDuringAnAttackSaysSoInsteadOfWhatToCheck() throws Exception {
+        TcpRelay relay = closeLater(new TcpRelay(port));
+        int relayPort = relay.start();
+        relay.stop();
+        TunnelMonitor monitor = closeLater(new TunnelMonitor(new PublicUrlTunnel(URI.create("http://127.0.0.1:" + relayPort), port),
+                server.callbackPath(), EVERY, Duration.ofSeconds(2), log));
+        monitor.explainFailuresWith(() -> "the callback port is turning away a flood");
+        monitor.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> monitor.reachability().state() == Reachability.State.UNREACHABLE);
+        assertThat(monitor.reachability().detail()).contains("The likely cause: the callback port is turning away a flood")
+                .doesNotContain("PUBLIC_URL");
+    }
+
+    @Test
     void aUrlThatReachesAnotherInstanceIsNotMistakenForThisOne() throws Exception {
         CallbackServer other = callbackServer();
         int otherPort = other.start("127.0.0.1", 0);
