@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.tunnel.TcpRelay;
@@ -39,7 +40,7 @@ class FaultsIT {
     }
 
     static JsonNode call(McpSyncClient client, String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        McpSchema.CallToolResult result = ToolResultCheck.call(client, new McpSchema.CallToolRequest(tool, args));
         try {
             JsonNode body = Json.MAPPER.readTree(((McpSchema.TextContent) result.content().get(0)).text());
             ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_isError", Boolean.TRUE.equals(result.isError()));
