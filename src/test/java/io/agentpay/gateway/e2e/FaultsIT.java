@@ -55,7 +55,7 @@ class FaultsIT {
         McpSyncClient client = client(Map.of("NGROK_AUTH_TOKEN", "2abcdefghijklmnopqrstuvwxyz_0123456789"),
                 "ACa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "SKb2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", "secret", "--callback-port", "0");
         try {
-            assertThat(client.listTools().tools()).hasSize(9);
+            assertThat(client.listTools().tools()).hasSize(10);
             JsonNode result = call(client, "startPaymentCapture", Map.of("callSid", CALL));
             assertThat(result.path("_isError").asBoolean()).isTrue();
             assertThat(result.path("error").asText()).isEqualTo("callbacks-unavailable");
