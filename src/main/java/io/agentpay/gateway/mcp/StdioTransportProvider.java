@@ -57,6 +57,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     private final FastInitialize fastInitialize;
     private final AtomicReference<String> fastAnswerId = new AtomicReference<>();
     private boolean earlyAnswerGiven;
+    private final RequestCancellation cancellation = new RequestCancellation();
     private volatile String fastAnswer;
     private volatile ParamsCheck paramsCheck;
     private volatile McpServerSession session;
@@ -255,7 +256,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             writeError(((McpSchema.JSONRPCRequest) message).id(), McpSchema.ErrorCodes.INVALID_PARAMS, problem);
             return;
         }
-        session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
+        McpSchema.JSONRPCMessage handled = message;
+        cancellation.run(message, () -> session.handle(handled), e -> LOG.warn("Message handling failed: {}", e.toString()));
     }
 
     /** Answers a line the SDK could not take: a parse error, or an invalid request with its id when it has one. */

@@ -104,6 +104,35 @@ public final class ToolArgs {
         throw new ToolInputException("Argument '" + name + "' must be true or false (" + describe(raw) + ").");
     }
 
+    /** An optional non-empty list of strings, each one of {@code allowed}, without repeats; {@code null} when absent. */
+    public java.util.List<String> optionalChoices(String name, java.util.List<String> allowed) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof java.util.List<?> list) || list.isEmpty()
+                || !list.stream().allMatch(item -> item instanceof String text && allowed.contains(text))) {
+            throw new ToolInputException("Argument '" + name + "' must be a non-empty list of names from: "
+                    + String.join(", ", allowed) + " (" + describe(raw) + ").");
+        }
+        return list.stream().map(String.class::cast).distinct().toList();
+    }
+
+    /** An optional whole number from {@code min} to {@code max}; {@code defaultValue} when absent. */
+    public int optionalInteger(String name, int min, int max, int defaultValue) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        // JSON Schema counts 25.0 as an integer too, so the server does.
+        if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+                || number.doubleValue() < min || number.doubleValue() > max) {
+            throw new ToolInputException("Argument '" + name + "' must be a whole number from " + min + " to " + max
+                    + " (" + (raw instanceof Number ? "got " + raw : describe(raw)) + ").");
+        }
+        return ((Number) raw).intValue();
+    }
+
     /** An optional amount such as {@code "25.00"}: 0 to 999999.99, at most two decimals, no currency sign. */
     public BigDecimal optionalAmount(String name) {
         Object raw = values.get(name);

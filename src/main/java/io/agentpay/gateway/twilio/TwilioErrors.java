@@ -40,12 +40,12 @@ final class TwilioErrors {
         }
         if (c == 64019) {
             return new PaymentException("fields-missing", code, "Twilio cannot complete yet: required fields are missing ("
-                    + twilioMessage + ").", "Read the status resource; capture each field listed in 'required', then call "
+                    + twilioMessage + ").", "Call getPaymentStatus (or read the status resource); capture each field listed in 'required', then call "
                     + "completePaymentCapture again.");
         }
         if (c == 64021 || c == 64018) {
             return new PaymentException("invalid-for-session", code, "Twilio refused " + operation + " for " + ids + " ("
-                    + twilioMessage + ").", "Read the status resource: the session may already be completed or cancelled. "
+                    + twilioMessage + ").", "Call getPaymentStatus (or read the status resource): the session may already be completed or cancelled. "
                     + "Start a new session with startPaymentCapture if the caller still wants to pay.");
         }
         if (c == 64001 || c == 64004 || c == 64005 || c == 64006 || c == 64007 || c == 64011 || c == 64013) {
@@ -67,7 +67,7 @@ final class TwilioErrors {
                     "Nothing already captured is lost. Wait a few seconds, then call the same tool again.");
         }
         return new PaymentException("twilio-error", code, "Twilio refused " + operation + " for " + ids + " (" + twilioMessage + ").",
-                "Read the status resource to see where the session stands before trying again.");
+                "Call getPaymentStatus (or read the status resource) to see where the session stands before trying again.");
     }
 
     static PaymentException callEnded(String ids, String status) {
