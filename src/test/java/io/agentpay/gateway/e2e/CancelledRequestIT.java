@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +29,7 @@ class CancelledRequestIT {
 
     private PaySimulator twilio;
     private Process process;
+    private TcpRelay relay;
 
     @AfterEach
     void stop() {
@@ -35,6 +38,9 @@ class CancelledRequestIT {
         }
         if (twilio != null) {
             twilio.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
     }
 
@@ -67,12 +73,19 @@ class CancelledRequestIT {
         // The simulated caller keys nothing for half an hour: only the cancellation can end the wait early.
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMinutes(30));
         PaySimulator.Credentials c = twilio.credentials();
-        int port = JarProcess.freePort();
+        // The public URL is a relay the test owns; the jar binds any free port and says which on stderr.
+        relay = new TcpRelay();
+        int publicPort = relay.start();
         ProcessBuilder builder = new ProcessBuilder(JarProcess.command(c.accountSid(), c.apiKey(), c.apiSecret()));
-        builder.environment().putAll(java.util.Map.of("PUBLIC_URL", "http://localhost:" + port, "CALLBACK_PORT",
-                String.valueOf(port), "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken()));
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(java.util.Map.of("PUBLIC_URL", "http://localhost:" + publicPort, "CALLBACK_PORT",
+                "0", "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken()));
         process = builder.start();
+        List<String> stderr = new CopyOnWriteArrayList<>();
+        Thread drain = new Thread(() -> new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8)).lines().forEach(stderr::add), "jar-stderr");
+        drain.setDaemon(true);
+        drain.start();
+        relay.target(JarProcess.callbackPort(stderr));
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         List<JsonNode> seen = new ArrayList<>();
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -56,13 +57,16 @@ class HostileTrafficIT {
     private PaySimulator twilio;
     private McpSyncClient client;
     private int port;
+    private TcpRelay relay;
     private String marker;
 
     /** The jar, optionally behind {@code shell} (a command that ends in exec "$0" "$@"), with these JVM flags. */
     private void launch(List<String> shell, List<String> jvmFlags) throws IOException {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
         PaySimulator.Credentials c = twilio.credentials();
-        port = JarProcess.freePort();
+        // The public URL is a relay the test owns; the jar binds any free port and says which on stderr.
+        relay = new TcpRelay();
+        int publicPort = relay.start();
         marker = "-Dhostile.it=" + UUID.randomUUID();
         List<String> command = new ArrayList<>(shell);
         command.add(JarProcess.java());
@@ -70,7 +74,7 @@ class HostileTrafficIT {
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", JarProcess.jar().toString(), c.accountSid(), c.apiKey(), c.apiSecret()));
         ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()))
-                .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + port, "CALLBACK_PORT", String.valueOf(port),
+                .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort, "CALLBACK_PORT", "0",
                         "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken(),
                         "TUNNEL_CHECK_INTERVAL", "1s"))
                 .build();
@@ -81,6 +85,8 @@ class HostileTrafficIT {
                         .add(((McpSchema.TextResourceContents) r).text())))
                 .build();
         client.initialize();
+        port = JarProcess.callbackPort(stderr);
+        relay.target(port);
         client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
     }
 
@@ -101,6 +107,9 @@ class HostileTrafficIT {
         }
         if (twilio != null) {
             twilio.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
     }
 
