@@ -141,6 +141,11 @@ public final class PaySimulator implements AutoCloseable {
         this.rewriter = rewriter;
     }
 
+    /** How many callbacks are scheduled and not yet answered by the receiver: 0 once everything sent so far has arrived. */
+    public int callbacksInFlight() {
+        return callbacks.inFlight();
+    }
+
     /** Delivers every callback of payments on this call {@code times} times (Twilio redelivers on timeouts). */
     public void redeliverCallbacks(String callSid, int times) {
         duplicateDeliveries.put(callSid, times);

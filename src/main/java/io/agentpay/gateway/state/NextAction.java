@@ -70,7 +70,8 @@ public final class NextAction {
         if (required == null || required.isEmpty()) {
             return CaptureField.PAYMENT_CARD_NUMBER;
         }
-        if (s.capture() != null && required.contains(s.capture().matcher()) && !required.contains(s.capture())) {
+        if (s.capture() != null && s.capture().matcher() != null && required.contains(s.capture().matcher())
+                && !required.contains(s.capture())) {
             return s.capture().matcher();
         }
         for (CaptureField field : List.of(CaptureField.PAYMENT_CARD_NUMBER, CaptureField.PAYMENT_CARD_NUMBER_MATCHER,
