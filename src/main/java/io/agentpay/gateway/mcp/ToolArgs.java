@@ -107,6 +107,66 @@ public final class ToolArgs {
         return new BigDecimal(text);
     }
 
+    /** True when the argument was given (not null). */
+    public boolean has(String name) {
+        return values.get(name) != null;
+    }
+
+    /** An optional whole number from {@code min} to {@code max}; {@code null} when absent. */
+    public Integer optionalInteger(String name, int min, int max) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return null;
+        }
+        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= min
+                && n.doubleValue() <= max) {
+            return n.intValue();
+        }
+        throw new ToolInputException("Argument '" + name + "' must be a whole number from " + min + " to " + max + " ("
+                + describe(raw) + ").");
+    }
+
+    /** An optional list of distinct values from {@code allowed}; empty when absent. */
+    public java.util.List<String> optionalChoices(String name, Set<String> allowed) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return java.util.List.of();
+        }
+        String form = "a list of distinct values from " + String.join(", ", allowed.stream().sorted().toList());
+        if (!(raw instanceof java.util.List<?> list) || list.size() > allowed.size()) {
+            throw new ToolInputException("Argument '" + name + "' must be " + form + " (" + describe(raw) + ").");
+        }
+        java.util.List<String> chosen = new java.util.ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String text) || !allowed.contains(text) || chosen.contains(text)) {
+                throw new ToolInputException("Argument '" + name + "' must be " + form + " (one item " + describe(item) + ").");
+            }
+            chosen.add(text);
+        }
+        return chosen;
+    }
+
+    /** An optional flat object of string values (names and values checked by the caller); empty when absent. */
+    public Map<String, String> optionalStringMap(String name, int maxEntries) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return Map.of();
+        }
+        if (!(raw instanceof Map<?, ?> map) || map.size() > maxEntries) {
+            throw new ToolInputException("Argument '" + name + "' must be an object of at most " + maxEntries
+                    + " entries whose values are strings (" + describe(raw) + ").");
+        }
+        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (!(entry.getValue() instanceof String text)) {
+                throw new ToolInputException("Argument '" + name + "' must be a flat object whose values are strings: one "
+                        + "value is " + describe(entry.getValue()).replaceFirst("^got ", "") + ".");
+            }
+            entries.put(String.valueOf(entry.getKey()), text);
+        }
+        return entries;
+    }
+
     private static String describe(Object raw) {
         if (raw instanceof String text) {
             return text.isEmpty() ? "got an empty string" : "got " + text.length() + " characters"

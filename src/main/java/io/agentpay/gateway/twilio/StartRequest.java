@@ -115,8 +115,9 @@ public record StartRequest(
         }
         for (Map.Entry<String, String> entry : connectorParameters.entrySet()) {
             String name = entry.getKey();
-            if (name.isEmpty() || name.length() > 64 || !name.matches("[A-Za-z0-9_.-]+")) {
-                throw refused("invalid-argument", "connectorParameters names must be 1 to 64 letters, digits, '_', '.' or '-'.",
+            if (name.length() > 64 || !name.matches("[A-Za-z][A-Za-z0-9_.-]*") || !CardData.scrubText(name).equals(name)) {
+                throw refused("invalid-argument", "connectorParameters names must start with a letter and hold at most 64 "
+                        + "letters, digits, '_', '.' or '-' (one name does not; it is not repeated here).",
                         "Use the parameter names your Pay Connector documents, such as " + HOLDER_NAME + ".");
             }
             String value = entry.getValue();

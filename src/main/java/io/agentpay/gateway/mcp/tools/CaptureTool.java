@@ -31,8 +31,10 @@ abstract class CaptureTool implements ToolFactory {
                 .description(purpose + " The caller keys it on the phone keypad; Twilio collects it and only a masked "
                         + "value reaches you. Call it again to let the caller re-enter the " + field.spoken()
                         + " after an error. Then wait for payment://{callSid}/{paymentSid}/status to show it captured. "
-                        + "The call SID must be the caller's PSTN leg, the one the payment was started on.")
-                .inputSchema(ToolSchemas.MAPPER, ToolSchemas.SESSION_SCHEMA)
+                        + "The call SID is the one given to startPaymentCapture or the leg it chose."
+                        + (field.matcher() == null ? "" : " With requireMatchingInputs, call it with secondEntry true for "
+                        + "the caller's second entry once the first is captured."))
+                .inputSchema(ToolSchemas.MAPPER, field.matcher() == null ? ToolSchemas.SESSION_SCHEMA : ToolSchemas.SECOND_ENTRY_SCHEMA)
                 .build();
     }
 
@@ -45,14 +47,17 @@ abstract class CaptureTool implements ToolFactory {
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();
-        PaymentStatus status = context.payments().capture(callSid, paymentSid, field);
-        context.log().debug("tools", field.tool() + ": asked the caller for the " + field.spoken() + " on " + paymentSid);
+        CaptureField asked = field.matcher() != null && args.optionalBoolean("secondEntry", false) ? field.matcher() : field;
+        PaymentStatus status = context.payments().capture(callSid, paymentSid, asked);
+        context.log().debug("tools", field.tool() + ": asked the caller for the " + asked.spoken() + " on " + paymentSid);
         Map<String, Object> view = ToolSchemas.session(status, context);
-        view.put("requested", field.wire());
-        view.put("capture", field.wire());
-        view.put("nextAction", "Tell the caller: \"" + say + "\" Then wait for " + status.statusUri()
-                + " to report the " + field.spoken() + " captured (state field-complete or ready-to-complete), or an "
-                + "errorType to re-capture it with " + field.tool() + ". Do not read out partial progress.");
+        view.put("requested", asked.wire());
+        view.put("capture", asked.wire());
+        view.put("nextAction", "Tell the caller: \"" + (asked == field ? say : "Please type your " + field.spoken()
+                + " once more, to confirm it, then press the pound key.") + "\" Then wait for " + status.statusUri()
+                + " to report the " + asked.spoken() + " captured (state field-complete or ready-to-complete), or an "
+                + "errorType to re-capture it with " + field.tool() + (asked == field ? "" : " (secondEntry true; after "
+                + "input-matching-failed, both entries again)") + ". Do not read out partial progress.");
         return ToolResults.json(view);
     }
 }

@@ -5,6 +5,7 @@ import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
 import io.agentpay.gateway.mcp.ToolInputException;
 import io.agentpay.gateway.mcp.ToolResults;
+import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.NextAction;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.twilio.StartRequest;
@@ -20,6 +21,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
     private static final Set<String> CARD_TYPES = Set.of("visa", "mastercard", "amex", "maestro", "discover", "optima",
             "jcb", "diners-club", "enroute");
     private static final Set<String> METHODS = Set.of("credit-card", "ach-debit");
+    private static final Set<String> MATCHABLE = Set.of("payment-card-number", "expiration-date", "security-code", "postal-code");
 
     private final ServerContext context;
     private final Tool tool;
@@ -31,9 +33,9 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                 .title("Start a payment on a live call")
                 .description("Open a secure payment session on a live call, after the caller has agreed to pay. The "
                         + "caller will key card digits on their phone keypad; Twilio collects and tokenizes them and you "
-                        + "only see masked values. The payment must be attached to the caller's PSTN leg or DTMF digits "
-                        + "are never heard: for a call bridged to a SIP/client agent, use CallSid when CallDirection is "
-                        + "toPSTN and ParentCallSid when it is toSIP. Returns paymentSid and statusResource "
+                        + "only see masked values. Keypad tones are heard only on the caller's phone (PSTN) leg: given an "
+                        + "agent's SIP or client leg, the payment opens on the caller's leg and 'leg' says which and why "
+                        + "(later tools accept either SID). Returns paymentSid and statusResource "
                         + "(payment://{callSid}/{paymentSid}/status): subscribe to it or read it to follow progress, then "
                         + "call captureCardNumber.")
                 .inputSchema(ToolSchemas.MAPPER, """
@@ -46,7 +48,15 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                         "description": {"type": "string", "maxLength": 200, "description": "Shown on the transaction, e.g. 'Order 1042'. Never put card data here."},
                         "postalCode": {"type": "boolean", "description": "Also collect the billing postal code. Default false."},
                         "securityCode": {"type": "boolean", "description": "Collect the security code (CVV). Default true."},
-                        "validCardTypes": {"type": "string", "description": "Space-separated brands to accept, e.g. 'visa mastercard amex' (the default)."}
+                        "validCardTypes": {"type": "string", "description": "Space-separated brands to accept, e.g. 'visa mastercard amex' (the default)."},
+                        "connectorParameters": {"type": "object", "maxProperties": 20, "additionalProperties": {"type": "string", "maxLength": 256},
+                          "description": "Extra parameters for the Pay Connector, as a flat object of strings (sent as Twilio's Parameter). Required for ach-debit: {\\"AVSName\\": \\"<account holder's name>\\"} — ask the caller for it first. Never card data."},
+                        "bankAccountType": {"type": "string", "enum": ["consumer-checking", "consumer-savings", "commercial-checking"], "description": "ach-debit only; Twilio's default is consumer-checking."},
+                        "requireMatchingInputs": {"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["payment-card-number", "expiration-date", "security-code", "postal-code"]},
+                          "description": "Card fields the caller keys twice. After each, ask for the second entry with the same capture tool and secondEntry true; input-matching-failed means both entries again."},
+                        "confirmation": {"type": "boolean", "description": "Twilio reads the last four digits back to the caller, who presses 1 to confirm or 2 to re-enter. Default false."},
+                        "timeout": {"type": "integer", "minimum": 1, "maximum": 600, "description": "Seconds Twilio waits for the next digit before taking what was keyed (Twilio's default 5)."},
+                        "minPostalCodeLength": {"type": "integer", "minimum": 1, "maximum": 10, "description": "Minimum characters of the postal code (with postalCode true)."}
                         }}""".formatted(ToolSchemas.CALL_SID))
                 .build();
     }
@@ -74,7 +84,11 @@ public final class StartPaymentCaptureTool implements ToolFactory {
         }
         StartRequest request = new StartRequest(callSid, args.optionalAmount("chargeAmount"), currency,
                 args.optionalChoice("paymentMethod", METHODS), args.optionalText("description", 200),
-                args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true), cardTypes);
+                args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true), cardTypes,
+                args.optionalStringMap("connectorParameters", 20), args.optionalChoice("bankAccountType", StartRequest.BANK_ACCOUNT_TYPES),
+                args.optionalChoices("requireMatchingInputs", MATCHABLE).stream().map(f -> CaptureField.parse(f).orElseThrow()).toList(),
+                args.has("confirmation") ? args.optionalBoolean("confirmation", false) : null,
+                args.optionalInteger("timeout", 1, 600), args.optionalInteger("minPostalCodeLength", 1, 10));
         TwilioAgentPaymentServer payments = context.payments();
         context.requireCallbacksReachable();
         PaymentStatus status = payments.start(request);
@@ -82,6 +96,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                 + (request.charges() ? " to charge " + request.chargeAmount().toPlainString() : " to tokenize"));
         Map<String, Object> view = ToolSchemas.session(status, context);
         view.put("mode", request.charges() ? "charge" : "tokenize");
+        payments.legChoice(callSid).ifPresent(leg -> view.put("leg", leg));
         view.put("nextAction", NextAction.describe(status) + " Follow progress on " + status.statusUri() + ".");
         return ToolResults.json(view);
     }

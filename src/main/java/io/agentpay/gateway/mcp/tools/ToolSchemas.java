@@ -13,7 +13,7 @@ final class ToolSchemas {
 
     static final String CALL_SID = """
             "callSid": {"type": "string", "pattern": "^CA[0-9a-fA-F]{32}$",
-              "description": "SID of the live call's PSTN leg (the caller's side), 'CA' + 32 hex characters. For a call bridged to a SIP or client agent, use CallSid when CallDirection is toPSTN and ParentCallSid when it is toSIP."}""";
+              "description": "SID of the live call, 'CA' + 32 hex characters: the caller's (PSTN) leg, or an agent's SIP or client leg bridged to it (the payment then runs on the caller's leg)."}""";
 
     static final String PAYMENT_SID = """
             "paymentSid": {"type": "string", "pattern": "^PK[0-9a-fA-F]{32}$",
@@ -21,6 +21,12 @@ final class ToolSchemas {
 
     static final String SESSION_SCHEMA = "{\"type\": \"object\", \"additionalProperties\": false, "
             + "\"required\": [\"callSid\", \"paymentSid\"], \"properties\": {" + CALL_SID + ", " + PAYMENT_SID + "}}";
+
+    /** A capture tool whose field can be keyed twice: the session, plus {@code secondEntry}. */
+    static final String SECOND_ENTRY_SCHEMA = "{\"type\": \"object\", \"additionalProperties\": false, "
+            + "\"required\": [\"callSid\", \"paymentSid\"], \"properties\": {" + CALL_SID + ", " + PAYMENT_SID + ", "
+            + "\"secondEntry\": {\"type\": \"boolean\", \"description\": \"true asks for the second entry of a field listed in "
+            + "startPaymentCapture's requireMatchingInputs (Twilio's <field>-matcher), once the first entry is captured. Default false.\"}}}";
 
     static final String SANDBOX_NOTE = "Sandbox: simulated call and payment; nothing was charged or saved.";
 
