@@ -155,7 +155,8 @@ public final class ServerCommand {
         addHelpOptions(demo);
         demo.usageMessage().description("Take a complete sandbox payment through a real MCP client and print each step.");
         demo.addOption(OptionSpec.builder("--scenario").paramLabel("<NAME>").type(String.class)
-                .description("Simulated caller: default, invalid-card, expired-card, timeout, hang-up, declined, amex.").build());
+                .description("Simulated caller: " + String.join(", ", java.util.Arrays.stream(
+                        io.agentpay.gateway.sandbox.Scenario.values()).map(s -> s.label()).toList()) + ".").build());
         demo.addOption(OptionSpec.builder("--server-jvm-option").paramLabel("<OPTION>").type(List.class)
                 .auxiliaryTypes(String.class).description("Extra JVM option for the server process, repeatable "
                         + "(the build uses it to record the class-data sharing archive).").build());

@@ -24,7 +24,10 @@ public final class NextAction {
     public static String describe(PaymentStatus s) {
         String ids = "callSid=" + s.callSid() + ", paymentSid=" + s.paymentSid();
         return switch (s.state()) {
-            case COMPLETED -> "Payment succeeded. Tell the caller it went through, quoting only the card brand, "
+            case COMPLETED -> "ach-debit".equals(s.value(PaymentField.PAYMENT_METHOD))
+                    ? "Payment succeeded. Tell the caller it went through, quoting only the last two digits of the bank "
+                    + "account and the confirmation code or that the account is saved. Nothing else is needed."
+                    : "Payment succeeded. Tell the caller it went through, quoting only the card brand, "
                     + "the last four digits and the confirmation code or that the card is saved. Nothing else is needed.";
             case CANCELLED -> "The session is cancelled. If the caller wants to try again, start a new session "
                     + "with startPaymentCapture (" + "callSid=" + s.callSid() + ").";

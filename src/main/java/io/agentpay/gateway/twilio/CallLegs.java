@@ -88,9 +88,8 @@ final class CallLegs {
                     + "cannot be told apart.", "Call startPaymentCapture again with the SID of the caller's own leg.");
         }
         throw new PaymentException("no-pstn-leg", null, "Call " + callSid + " cannot take a keypad payment: its far end is "
-                + what + ", and " + (Sids.is(parentSid, Sids.CALL) ? "neither its parent call " + parentSid
-                + (parentChecked ? " (not a live call to a phone number)" : "") + " nor" : "it has no parent call and no")
-                + " live child call reaches a phone number. Keypad tones (DTMF) are heard only on the leg that connects to "
+                + what + ", " + (parentChecked ? "its parent call " + parentSid + " is not a live call to a phone number,"
+                : "it has no parent call,") + " and none of its live child calls reaches a phone number. Keypad tones (DTMF) are heard only on the leg that connects to "
                 + "the phone network, so no leg of this call would receive the caller's digits.",
                 "Use the SID of the leg that connects to the caller's phone number (in Twilio's call logs, the leg whose "
                         + "From or To is a phone number). If the caller is on a SIP or app connection, take the payment another way.");
