@@ -2,10 +2,8 @@ package io.agentpay.gateway.twilio;
 
 import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
-import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.rest.api.v2010.account.call.Payment;
 import io.agentpay.gateway.state.CaptureField;
-import io.agentpay.gateway.state.CardData;
 import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
@@ -13,9 +11,7 @@ import io.agentpay.gateway.state.PaymentUpdate;
 import io.agentpay.gateway.state.Sids;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -100,14 +96,12 @@ public final class TwilioAgentPaymentServer {
         }
         Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
         values.put(PaymentField.PAYMENT_METHOD, paymentMethod);
-        if (request.charges()) {
-            values.put(PaymentField.CURRENCY, currency);
-        }
         if (request.bankAccountType() != null) {
             values.put(PaymentField.BANK_ACCOUNT_TYPE, request.bankAccountType());
         }
         values.put(PaymentField.PAYMENT_CONNECTOR, options.paymentConnector());
         if (request.charges()) {
+            values.put(PaymentField.CURRENCY, currency);
             values.put(PaymentField.CHARGE_AMOUNT, request.chargeAmount().toPlainString());
         } else {
             values.put(PaymentField.TOKEN_TYPE, options.tokenType());
