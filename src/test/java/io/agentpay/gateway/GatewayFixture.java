@@ -66,7 +66,8 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Calls a tool the way the MCP server does, returning its result. */
     public McpSchema.CallToolResult call(String name, Map<String, Object> args) {
-        return ToolResults.guarded(tool(name), log).apply(null, new McpSchema.CallToolRequest(name, args));
+        ToolFactory tool = tool(name);
+        return ToolResultCheck.check(tool.tool(), ToolResults.guarded(tool, log).apply(null, new McpSchema.CallToolRequest(name, args)));
     }
 
     /** Calls a tool by some route (in-process or over stdio) and returns its JSON result, failing on an error result. */

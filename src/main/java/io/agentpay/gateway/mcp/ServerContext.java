@@ -25,6 +25,7 @@ public final class ServerContext {
     private final boolean sandbox;
     private final Duration startupWait;
     private final Supplier<Reachability> callbacks;
+    private final PaymentWaiter waiter;
 
     public ServerContext(PaymentStore store, McpLog log, CompletableFuture<TwilioAgentPaymentServer> payments,
                          boolean sandbox, Duration startupWait, Supplier<Reachability> callbacks) {
@@ -34,11 +35,15 @@ public final class ServerContext {
         this.sandbox = sandbox;
         this.startupWait = startupWait;
         this.callbacks = callbacks;
+        this.waiter = new PaymentWaiter(store);
     }
 
     public PaymentStore store() { return store; }
 
     public McpLog log() { return log; }
+
+    /** Waits for a payment's next change that needs the agent, for tools that return outcomes. */
+    public PaymentWaiter waiter() { return waiter; }
 
     /** True when the server talks to the built-in simulator: every result says so. */
     public boolean sandbox() { return sandbox; }

@@ -53,6 +53,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     private final Object sessionLock = new Object();
     private final List<String> pending = new ArrayList<>();
     private final FastInitialize fastInitialize;
+    private final RequestCancellation cancellation = new RequestCancellation();
     private boolean firstLineSeen;
     private volatile String fastAnswerId;
     private volatile String fastAnswer;
@@ -236,7 +237,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             refuse(line);
             return;
         }
-        session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
+        McpSchema.JSONRPCMessage handled = message;
+        cancellation.run(message, () -> session.handle(handled), e -> LOG.warn("Message handling failed: {}", e.toString()));
     }
 
     /** Answers a line the SDK could not take: a parse error, or an invalid request with its id when it has one. */

@@ -92,6 +92,35 @@ public final class ToolArgs {
         throw new ToolInputException("Argument '" + name + "' must be true or false (" + describe(raw) + ").");
     }
 
+    /** An optional non-empty list of strings, each one of {@code allowed}, without repeats; {@code null} when absent. */
+    public java.util.List<String> optionalChoices(String name, java.util.List<String> allowed) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof java.util.List<?> list) || list.isEmpty()
+                || !list.stream().allMatch(item -> item instanceof String text && allowed.contains(text))) {
+            throw new ToolInputException("Argument '" + name + "' must be a non-empty list of names from: "
+                    + String.join(", ", allowed) + " (" + describe(raw) + ").");
+        }
+        return list.stream().map(String.class::cast).distinct().toList();
+    }
+
+    /** An optional whole number from {@code min} to {@code max}; {@code defaultValue} when absent. */
+    public int optionalInteger(String name, int min, int max, int defaultValue) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        // JSON Schema counts 25.0 as an integer too, so the server does.
+        if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+                || number.doubleValue() < min || number.doubleValue() > max) {
+            throw new ToolInputException("Argument '" + name + "' must be a whole number from " + min + " to " + max
+                    + " (" + (raw instanceof Number ? "got " + raw : describe(raw)) + ").");
+        }
+        return ((Number) raw).intValue();
+    }
+
     /** An optional amount such as {@code "25.00"}: 0 to 999999.99, at most two decimals, no currency sign. */
     public BigDecimal optionalAmount(String name) {
         Object raw = values.get(name);
@@ -110,40 +139,6 @@ public final class ToolArgs {
     /** True when the argument was given (not null). */
     public boolean has(String name) {
         return values.get(name) != null;
-    }
-
-    /** An optional whole number from {@code min} to {@code max}; {@code null} when absent. */
-    public Integer optionalInteger(String name, int min, int max) {
-        Object raw = values.get(name);
-        if (raw == null) {
-            return null;
-        }
-        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= min
-                && n.doubleValue() <= max) {
-            return n.intValue();
-        }
-        throw new ToolInputException("Argument '" + name + "' must be a whole number from " + min + " to " + max + " ("
-                + describe(raw) + ").");
-    }
-
-    /** An optional list of distinct values from {@code allowed}; empty when absent. */
-    public java.util.List<String> optionalChoices(String name, Set<String> allowed) {
-        Object raw = values.get(name);
-        if (raw == null) {
-            return java.util.List.of();
-        }
-        String form = "a list of distinct values from " + String.join(", ", allowed.stream().sorted().toList());
-        if (!(raw instanceof java.util.List<?> list) || list.size() > allowed.size()) {
-            throw new ToolInputException("Argument '" + name + "' must be " + form + " (" + describe(raw) + ").");
-        }
-        java.util.List<String> chosen = new java.util.ArrayList<>();
-        for (Object item : list) {
-            if (!(item instanceof String text) || !allowed.contains(text) || chosen.contains(text)) {
-                throw new ToolInputException("Argument '" + name + "' must be " + form + " (one item " + describe(item) + ").");
-            }
-            chosen.add(text);
-        }
-        return chosen;
     }
 
     /** An optional flat object of string values (names and values checked by the caller); empty when absent. */

@@ -13,4 +13,9 @@ public interface ToolFactory {
 
     /** Handles a call whose arguments are already in {@code args}; may throw {@link ToolInputException} or a domain exception. */
     CallToolResult call(McpSyncServerExchange exchange, ToolArgs args);
+
+    /** The same, for a tool that waits and reports its progress while it does; most tools ignore {@code progress}. */
+    default CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
+        return call(exchange, args);
+    }
 }

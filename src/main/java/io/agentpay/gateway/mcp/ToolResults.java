@@ -4,6 +4,7 @@ import io.agentpay.gateway.twilio.PaymentException;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ResourceLink;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,15 @@ import java.util.function.BiFunction;
 public final class ToolResults {
     private ToolResults() {}
 
-    public static CallToolResult json(Object value) {
-        return CallToolResult.builder().content(List.of(new TextContent(Json.write(value)))).isError(false).build();
+    /**
+     * A successful result: {@code view} as structured content, the same JSON as text (for hosts that
+     * read only text), and a link to the payment's status resource.
+     */
+    public static CallToolResult structured(Map<String, Object> view, String statusUri) {
+        ResourceLink link = ResourceLink.builder().name("PaymentStatus").title("Payment session status").uri(statusUri)
+                .mimeType("application/json").build();
+        return CallToolResult.builder().content(List.of(new TextContent(Json.write(view)), link)).structuredContent(view)
+                .isError(false).build();
     }
 
     public static CallToolResult error(Map<String, Object> view) {
@@ -32,7 +40,15 @@ public final class ToolResults {
         Set<String> declared = declaredArguments(factory);
         return (exchange, request) -> {
             try {
-                return factory.call(exchange, ToolArgs.of(request.arguments(), declared));
+                return factory.call(exchange, ToolArgs.of(request.arguments(), declared), ToolProgress.of(exchange, request, log));
+            } catch (java.util.concurrent.CancellationException e) {
+                // The client cancelled the request: this result is never sent.
+                log.debug("tools", name + ": " + e.getMessage());
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("error", "cancelled");
+                view.put("message", e.getMessage());
+                view.put("nextStep", "Nothing: the request was cancelled.");
+                return error(view);
             } catch (ToolInputException e) {
                 log.warning("tools", name + ": " + e.getMessage());
                 Map<String, Object> view = new LinkedHashMap<>();

@@ -5,6 +5,9 @@ import java.util.Map;
 
 /** Turns a payment's state into one plain instruction for the model: what to say or call next. */
 public final class NextAction {
+    /** How long to suggest waiting in a getPaymentStatus call: well under the 60 s request time-out of most hosts. */
+    public static final int SUGGESTED_WAIT_SECONDS = 25;
+
     private static final Map<String, String> ERRORS = Map.ofEntries(
             Map.entry("input-timeout", "the caller did not key anything in time"),
             Map.entry("invalid-card-number", "the card number was not valid (wrong length or a mistyped digit)"),
@@ -34,8 +37,9 @@ public final class NextAction {
             case FAILED -> failed(s);
             case STARTED -> "Ask the caller to " + ask(first(s)) + " on the phone keypad, then call " + call(first(s), ids) + ".";
             case CAPTURING -> s.errorType() == null
-                    ? "The caller is keying the " + spoken(s.capture()) + ". Wait for this resource to change "
-                    + "(subscribe or read it again); do not read out partial progress."
+                    ? "The caller is still keying the " + spoken(s.capture()) + ". " + waitFor(s, "the result")
+                    + " Do not call " + (s.capture() == null ? "the capture tool" : s.capture().tool())
+                    + " again (that would restart the entry) and do not read out partial progress."
                     : "input-matching-failed".equals(s.errorType()) && s.capture() != null
                     ? "The two entries of the " + s.capture().firstEntry().spoken() + " did not match. Explain this to the "
                     + "caller without blame; then call " + call(s.capture().firstEntry(), ids) + " so they key it again and, "
@@ -46,9 +50,58 @@ public final class NextAction {
             case FIELD_COMPLETE -> "The " + spoken(s.capture()) + " is captured. Next ask " + (first(s).isMatcher()
                     ? "the caller to " + ask(first(s)) : "for the " + first(s).spoken()) + " and call " + call(first(s), ids) + ".";
             case READY_TO_COMPLETE -> s.completeRequested()
-                    ? "Completion was submitted. Wait for this resource to report the result before telling the caller."
+                    ? "Completion was submitted and the processor is working on it. " + waitFor(s, "the outcome")
+                    + " Tell the caller only once it is known; do not call completePaymentCapture again."
                     : "Every required field is captured. Call completePaymentCapture (" + ids + ").";
         };
+    }
+
+    /**
+     * True while nothing is for the agent to do: the caller is keying a field, or the processor is
+     * working on a submitted completion. Anything else (a field captured or refused, ready to
+     * complete, an outcome, the call ended) needs the agent.
+     */
+    public static boolean waitingOnCaller(PaymentStatus s) {
+        PaymentState state = s.state();
+        return (state == PaymentState.CAPTURING && s.errorType() == null)
+                || (state == PaymentState.READY_TO_COMPLETE && s.completeRequested());
+    }
+
+    /** Why a failed payment failed, in a few words with Twilio's result code; null unless it failed. */
+    public static String failureReason(PaymentStatus s) {
+        if (s.state() != PaymentState.FAILED) {
+            return null;
+        }
+        String result = s.value(PaymentField.RESULT);
+        String error = s.value(PaymentField.PAYMENT_ERROR);
+        return switch (result) {
+            case "caller-hung-up" -> "The caller hung up: the call ended during the payment (caller-hung-up).";
+            case "caller-interrupted-with-star" -> "The caller pressed * to stop the payment (caller-interrupted-with-star).";
+            case "payment-connector-error" -> "The payment processor declined or could not process the card"
+                    + (error != null ? ": " + error : "") + " (payment-connector-error).";
+            default -> "The payment did not go through (" + result + ")" + (error != null ? ": " + error : "") + ".";
+        };
+    }
+
+    /** A one-line progress message for a change the agent is waiting on (never card data: masked fields are not read). */
+    public static String progress(PaymentStatus s) {
+        return switch (s.state()) {
+            case CAPTURING -> s.errorType() != null ? "The " + spoken(s.capture()) + " was refused (" + s.errorType() + ")."
+                    : "The caller is keying the " + spoken(s.capture()) + ".";
+            case FIELD_COMPLETE -> "The " + spoken(s.capture()) + " is captured.";
+            case READY_TO_COMPLETE -> s.completeRequested() ? "The processor is working on the payment."
+                    : "Every required field is captured.";
+            case COMPLETED -> "The payment succeeded.";
+            case CANCELLED -> "The payment was cancelled.";
+            case FAILED -> "The payment failed. " + failureReason(s);
+            case STARTED -> "The payment session is open.";
+        };
+    }
+
+    /** The exact call that waits for the next change, for hosts without resources, and the resource for those with it. */
+    public static String waitFor(PaymentStatus s, String what) {
+        return "To wait for " + what + ", call getPaymentStatus (callSid=" + s.callSid() + ", paymentSid=" + s.paymentSid()
+                + ", waitSeconds=" + SUGGESTED_WAIT_SECONDS + "), or wait for " + s.statusUri() + " to change.";
     }
 
     private static String failed(PaymentStatus s) {

@@ -79,7 +79,7 @@ class RawStdioIT {
         send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"no/such/method\"}");
         assertThat(response(out, 2, seen).path("error").path("code").asInt()).isEqualTo(-32601);
         send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
-        assertThat(response(out, 3, seen).path("result").path("tools").size()).isEqualTo(9);
+        assertThat(response(out, 3, seen).path("result").path("tools").size()).isEqualTo(10);
         send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"startPaymentCapture\","
                 + "\"arguments\":{\"callSid\":\"CAfedcba9876543210fedcba9876543210\"}}}");
         JsonNode started = response(out, 4, seen);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.sandbox.Scenario;
@@ -60,8 +61,9 @@ class WholePayApiIT {
         return scenario.callSid("decafbaddecafbaddecafbaddeca");
     }
 
+    /** Calls a tool and checks its result against the tool's outputSchema. */
     private McpSchema.CallToolResult result(String tool, Map<String, Object> args) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, args));
+        return ToolResultCheck.call(client, new McpSchema.CallToolRequest(tool, args));
     }
 
     private JsonNode call(String tool, Map<String, Object> args) {

@@ -30,6 +30,7 @@ class ComponentScanTest {
             "io.agentpay.gateway.mcp.tools.CapturePostalCodeTool",
             "io.agentpay.gateway.mcp.tools.CaptureSecurityCodeTool",
             "io.agentpay.gateway.mcp.tools.CompletePaymentCaptureTool",
+            "io.agentpay.gateway.mcp.tools.GetPaymentStatusTool",
             "io.agentpay.gateway.mcp.tools.StartPaymentCaptureTool");
 
     private final ClassLoader loader = getClass().getClassLoader();
@@ -69,7 +70,7 @@ class ComponentScanTest {
             ComponentScan.Components components = ComponentScan.build(ComponentScan.scan(loader), gateway.context, loader);
             assertThat(components.failures()).singleElement().asString()
                     .contains("BrokenForTestTool").contains("broken on purpose");
-            assertThat(components.tools()).hasSize(10);
+            assertThat(components.tools()).hasSize(11);
             assertThat(components.prompts()).hasSize(7);
             assertThat(components.resources()).hasSize(1);
         }

@@ -116,7 +116,7 @@ class TwilioAnswerPropertiesTest {
                 }
                 case CAPTURE -> {
                     gateway.twilio.rewriteAnswers((request, body) -> plant(body, p));
-                    seen.add(text(gateway.call("captureCardNumber", Map.of("callSid", openCall, "paymentSid", openPayment))));
+                    seen.add(text(gateway.call("captureCardNumber", Map.of("callSid", openCall, "paymentSid", openPayment, "waitSeconds", 0))));
                 }
                 case ERROR_ON_START -> {
                     gateway.twilio.inject(Fault.status(400, 64020, p.text()));
@@ -124,7 +124,7 @@ class TwilioAnswerPropertiesTest {
                 }
                 case ERROR_ON_CAPTURE -> {
                     gateway.twilio.inject(Fault.status(400, 64020, p.text()));
-                    seen.add(text(gateway.call("captureCardNumber", Map.of("callSid", openCall, "paymentSid", openPayment))));
+                    seen.add(text(gateway.call("captureCardNumber", Map.of("callSid", openCall, "paymentSid", openPayment, "waitSeconds", 0))));
                 }
             }
             gateway.twilio.rewriteAnswers(null);

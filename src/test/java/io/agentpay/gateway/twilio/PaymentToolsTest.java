@@ -81,11 +81,14 @@ class PaymentToolsTest {
             "captureBankRoutingNumber,bank-routing-number", "captureBankAccountNumber,bank-account-number"})
     void eachCaptureToolAsksTwilioForItsField(String tool, String capture) {
         String paymentSid = startSession();
-        CallToolResult result = gateway.call(tool, Map.of("callSid", CALL, "paymentSid", paymentSid));
+        CallToolResult result = gateway.call(tool, Map.of("callSid", CALL, "paymentSid", paymentSid, "waitSeconds", 0));
         JsonNode body = GatewayFixture.body(result);
         assertThat(result.isError()).as(body.toString()).isFalse();
         assertThat(body.path("capture").asText()).isEqualTo(capture);
-        assertThat(body.path("nextAction").asText()).contains("payment://" + CALL + "/" + paymentSid + "/status");
+        assertThat(body.path("outcome").asText()).isEqualTo("accepted");
+        assertThat(body.path("nextAction").asText())
+                .contains("getPaymentStatus (callSid=" + CALL + ", paymentSid=" + paymentSid + ", waitSeconds=25)")
+                .contains("payment://" + CALL + "/" + paymentSid + "/status");
         PaySimulator.Recorded update = posts().get(1);
         assertThat(update.path()).endsWith("/Payments/" + paymentSid + ".json");
         assertThat(update.params()).containsEntry("Capture", capture).doesNotContainKey("Status");

@@ -3,6 +3,7 @@ package io.agentpay.gateway.mcp.resources;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ResourceFactory;
 import io.agentpay.gateway.mcp.ServerContext;
+import io.agentpay.gateway.mcp.StatusView;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -58,11 +59,7 @@ public final class PaymentStatusResource implements ResourceFactory {
                                 + "been idle for the configured time to live.")
                         .data(Map.of("uri", uri))
                         .build());
-        Map<String, Object> view = status.toView();
-        if (context.sandbox()) {
-            view.put("sandbox", "Simulated call and payment; nothing was charged or saved.");
-        }
-        context.warnIfCallbacksCannotArrive(status, view);
+        Map<String, Object> view = StatusView.of(status, context);
         return new ReadResourceResult(List.of(new TextResourceContents(uri, "application/json", Json.write(view))));
     }
 }

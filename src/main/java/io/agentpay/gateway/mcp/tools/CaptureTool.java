@@ -3,17 +3,21 @@ package io.agentpay.gateway.mcp.tools;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.ToolProgress;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.CaptureField;
+import io.agentpay.gateway.state.NextAction;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Asks the caller to key one field on an open payment session. Calling it again for the same
- * field lets the caller re-enter a rejected or mistyped value, as often as needed.
+ * Asks the caller to key one field on an open payment session and returns what came of it: the
+ * field captured, refused with Twilio's errorType, or the payment ended. Calling it again for the
+ * same field lets the caller re-enter a rejected value, as often as needed.
  */
 abstract class CaptureTool implements ToolFactory {
     private final ServerContext context;
@@ -28,13 +32,20 @@ abstract class CaptureTool implements ToolFactory {
         this.tool = Tool.builder()
                 .name(field.tool())
                 .title("Capture the " + field.spoken())
-                .description(purpose + " The caller keys it on the phone keypad; Twilio collects it and only a masked "
-                        + "value reaches you. Call it again to let the caller re-enter the " + field.spoken()
-                        + " after an error. Then wait for payment://{callSid}/{paymentSid}/status to show it captured. "
-                        + "The call SID is the one given to startPaymentCapture or the leg it chose."
+                .description(purpose + " First tell the caller what to key (e.g. \"" + say + "\"). The caller keys it on "
+                        + "the phone keypad; Twilio collects it and only a masked value reaches you. The tool then waits "
+                        + "(waitSeconds, default " + ToolSchemas.DEFAULT_WAIT_SECONDS + " s) and returns the outcome: "
+                        + "captured, refused with errorType (call it again so the caller can re-enter the " + field.spoken()
+                        + "), or the payment ended; if the caller is still keying at the deadline, follow nextAction (it "
+                        + "names the getPaymentStatus call that keeps waiting; calling this tool again would restart the "
+                        + "entry). The call SID is the one given to startPaymentCapture or the leg it chose."
                         + (field.matcher() == null ? "" : " With requireMatchingInputs, call it with secondEntry true for "
                         + "the caller's second entry once the first is captured."))
-                .inputSchema(ToolSchemas.MAPPER, field.matcher() == null ? ToolSchemas.SESSION_SCHEMA : ToolSchemas.SECOND_ENTRY_SCHEMA)
+                .inputSchema(ToolSchemas.MAPPER, ToolSchemas.waitingSessionSchema(ToolSchemas.DEFAULT_WAIT_SECONDS,
+                        "the caller to finish keying the " + field.spoken(), field.matcher() != null))
+                .outputSchema(ToolSchemas.outputSchema(Map.of("requested", Map.of("type", "string", "enum",
+                        field.matcher() == null ? List.of(field.wire()) : List.of(field.wire(), field.matcher().wire())))))
+                .annotations(ToolSchemas.steering("Capture the " + field.spoken()))
                 .build();
     }
 
@@ -45,19 +56,26 @@ abstract class CaptureTool implements ToolFactory {
 
     @Override
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
+        return call(exchange, args, ToolProgress.NONE);
+    }
+
+    @Override
+    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();
-        CaptureField asked = field.matcher() != null && args.optionalBoolean("secondEntry", false) ? field.matcher() : field;
-        PaymentStatus status = context.payments().capture(callSid, paymentSid, asked);
-        context.log().debug("tools", field.tool() + ": asked the caller for the " + asked.spoken() + " on " + paymentSid);
-        Map<String, Object> view = ToolSchemas.session(status, context);
-        view.put("requested", asked.wire());
-        view.put("capture", asked.wire());
-        view.put("nextAction", "Tell the caller: \"" + (asked == field ? say : "Please type your " + field.spoken()
-                + " once more, to confirm it, then press the pound key.") + "\" Then wait for " + status.statusUri()
-                + " to report the " + asked.spoken() + " captured (state field-complete or ready-to-complete), or an "
-                + "errorType to re-capture it with " + field.tool() + (asked == field ? "" : " (secondEntry true; after "
-                + "input-matching-failed, both entries again)") + ". Do not read out partial progress.");
-        return ToolResults.json(view);
+        int wait = ToolSchemas.waitSeconds(args, ToolSchemas.DEFAULT_WAIT_SECONDS);
+        CaptureField entry = field.matcher() != null && args.optionalBoolean("secondEntry", false) ? field.matcher() : field;
+        PaymentStatus asked = context.payments().capture(callSid, paymentSid, entry);
+        context.log().debug("tools", field.tool() + ": asked the caller for the " + entry.spoken() + " on " + paymentSid);
+        progress.report("Twilio is listening for the " + entry.spoken() + ".");
+        PaymentStatus status = ToolSchemas.awaitAgent(context, asked, wait, progress);
+        Map<String, Object> view = ToolSchemas.view(status, context, wait == 0);
+        view.put("requested", entry.wire());
+        if (wait == 0 && NextAction.waitingOnCaller(status)) {
+            view.put("nextAction", "Twilio is listening for the " + entry.spoken() + ". If you have not yet, tell the caller: \""
+                    + (entry == field ? say : "Please type your " + field.spoken() + " once more, to confirm it, then press "
+                    + "the pound key.") + "\" " + NextAction.waitFor(status, "the " + entry.spoken()));
+        }
+        return ToolResults.structured(view, status.statusUri());
     }
 }

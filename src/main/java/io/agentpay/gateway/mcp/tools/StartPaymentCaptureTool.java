@@ -3,25 +3,32 @@ package io.agentpay.gateway.mcp.tools;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ToolInputException;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.CaptureField;
-import io.agentpay.gateway.state.NextAction;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.twilio.StartRequest;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.util.Currency;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** Opens a payment session on a live call: the first step of every payment. */
 public final class StartPaymentCaptureTool implements ToolFactory {
-    private static final Set<String> CARD_TYPES = Set.of("visa", "mastercard", "amex", "maestro", "discover", "optima",
+    /** The brands Twilio's Payments API documents for ValidCardTypes. */
+    static final List<String> CARD_TYPES = List.of("visa", "mastercard", "amex", "maestro", "discover", "optima",
             "jcb", "diners-club", "enroute");
+    /** ISO 4217 codes as the JVM knows them: the schema lists exactly the codes the tool accepts. */
+    static final List<String> CURRENCIES = Currency.getAvailableCurrencies().stream().map(Currency::getCurrencyCode)
+            .sorted().toList();
+    private static final Set<String> CURRENCY_CODES = Set.copyOf(CURRENCIES);
     private static final Set<String> METHODS = Set.of("credit-card", "ach-debit");
-    private static final Set<String> MATCHABLE = Set.of("payment-card-number", "expiration-date", "security-code", "postal-code");
+    private static final List<String> MATCHABLE = List.of("payment-card-number", "expiration-date", "security-code", "postal-code");
 
     private final ServerContext context;
     private final Tool tool;
@@ -35,29 +42,36 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                         + "caller will key card digits on their phone keypad; Twilio collects and tokenizes them and you "
                         + "only see masked values. Keypad tones are heard only on the caller's phone (PSTN) leg: given an "
                         + "agent's SIP or client leg, the payment opens on the caller's leg and 'leg' says which and why "
-                        + "(later tools accept either SID). Returns paymentSid and statusResource "
-                        + "(payment://{callSid}/{paymentSid}/status): subscribe to it or read it to follow progress, then "
-                        + "call captureCardNumber.")
+                        + "(later tools accept either SID). Returns paymentSid and the status (state, required, "
+                        + "nextAction); then tell the caller to key their card number and call captureCardNumber. Every "
+                        + "tool returns the status, so no resource is needed; hosts that have resources may also follow "
+                        + "statusResource.")
                 .inputSchema(ToolSchemas.MAPPER, """
                         {"type": "object", "additionalProperties": false, "required": ["callSid"], "properties": {
                         %s,
                         "chargeAmount": {"type": "string", "pattern": "^\\\\d{1,6}(\\\\.\\\\d{1,2})?$",
                           "description": "Amount to charge as a plain decimal such as \\"25.00\\". Omit or \\"0\\" to tokenize (save) the card without charging."},
-                        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code such as USD; defaults to the server's CURRENCY."},
+                        "currency": {"type": "string", "enum": %s, "description": "ISO 4217 code in capitals such as USD or EUR; defaults to the server's CURRENCY."},
                         "paymentMethod": {"type": "string", "enum": ["credit-card", "ach-debit"], "description": "credit-card (default) or ach-debit (bank account)."},
                         "description": {"type": "string", "maxLength": 200, "description": "Shown on the transaction, e.g. 'Order 1042'. Never put card data here."},
                         "postalCode": {"type": "boolean", "description": "Also collect the billing postal code. Default false."},
                         "securityCode": {"type": "boolean", "description": "Collect the security code (CVV). Default true."},
-                        "validCardTypes": {"type": "string", "description": "Space-separated brands to accept, e.g. 'visa mastercard amex' (the default)."},
+                        "validCardTypes": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": %s},
+                          "description": "Card brands to accept, e.g. [\\"visa\\", \\"mastercard\\", \\"amex\\"] (Twilio's default when omitted)."},
                         "connectorParameters": {"type": "object", "maxProperties": 20, "additionalProperties": {"type": "string", "maxLength": 256},
                           "description": "Extra parameters for the Pay Connector, as a flat object of strings (sent as Twilio's Parameter). Required for ach-debit: {\\"AVSName\\": \\"<account holder's name>\\"} — ask the caller for it first. Never card data."},
                         "bankAccountType": {"type": "string", "enum": ["consumer-checking", "consumer-savings", "commercial-checking"], "description": "ach-debit only; Twilio's default is consumer-checking."},
-                        "requireMatchingInputs": {"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["payment-card-number", "expiration-date", "security-code", "postal-code"]},
+                        "requireMatchingInputs": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"type": "string", "enum": %s},
                           "description": "Card fields the caller keys twice. After each, ask for the second entry with the same capture tool and secondEntry true; input-matching-failed means both entries again."},
                         "confirmation": {"type": "boolean", "description": "Twilio reads the last four digits back to the caller, who presses 1 to confirm or 2 to re-enter. Default false."},
                         "timeout": {"type": "integer", "minimum": 1, "maximum": 600, "description": "Seconds Twilio waits for the next digit before taking what was keyed (Twilio's default 5)."},
                         "minPostalCodeLength": {"type": "integer", "minimum": 1, "maximum": 10, "description": "Minimum characters of the postal code (with postalCode true)."}
-                        }}""".formatted(ToolSchemas.CALL_SID))
+                        }}""".formatted(ToolSchemas.CALL_SID, Json.write(CURRENCIES), Json.write(CARD_TYPES), Json.write(MATCHABLE)))
+                .outputSchema(ToolSchemas.outputSchema(Map.of("mode", Map.of("type", "string", "enum", List.of("charge", "tokenize")),
+                        "leg", Map.of("type", "object", "description", "present when the payment runs on another leg than the one given",
+                                "properties", Map.of("paymentLeg", Map.of("type", "string"), "givenCallSid", Map.of("type", "string"),
+                                        "why", Map.of("type", "string"))))))
+                .annotations(ToolSchemas.steering("Start a payment on a live call"))
                 .build();
     }
 
@@ -70,34 +84,29 @@ public final class StartPaymentCaptureTool implements ToolFactory {
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
         String callSid = args.callSid();
         String currency = args.optionalText("currency", 3);
-        if (currency != null && !currency.matches("[A-Z]{3}")) {
-            throw new ToolInputException("Argument 'currency' must be a three-letter ISO 4217 code in capitals, such as USD or EUR.");
+        if (currency != null && !CURRENCY_CODES.contains(currency)) {
+            throw new ToolInputException("Argument 'currency' must be an ISO 4217 currency code in capitals, such as USD, "
+                    + "EUR or GBP.");
         }
-        String cardTypes = args.optionalText("validCardTypes", 120);
-        if (cardTypes != null) {
-            for (String type : cardTypes.trim().split("\\s+")) {
-                if (!CARD_TYPES.contains(type)) {
-                    throw new ToolInputException("Argument 'validCardTypes' must list brands separated by spaces, from: "
-                            + String.join(" ", CARD_TYPES.stream().sorted().toList()) + ".");
-                }
-            }
-        }
+        List<String> cardTypes = args.optionalChoices("validCardTypes", CARD_TYPES);
+        List<String> matching = args.optionalChoices("requireMatchingInputs", MATCHABLE);
         StartRequest request = new StartRequest(callSid, args.optionalAmount("chargeAmount"), currency,
                 args.optionalChoice("paymentMethod", METHODS), args.optionalText("description", 200),
-                args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true), cardTypes,
+                args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true),
+                cardTypes == null ? null : String.join(" ", cardTypes),
                 args.optionalStringMap("connectorParameters", 20), args.optionalChoice("bankAccountType", StartRequest.BANK_ACCOUNT_TYPES),
-                args.optionalChoices("requireMatchingInputs", MATCHABLE).stream().map(f -> CaptureField.parse(f).orElseThrow()).toList(),
+                matching == null ? null : matching.stream().map(f -> CaptureField.parse(f).orElseThrow()).toList(),
                 args.has("confirmation") ? args.optionalBoolean("confirmation", false) : null,
-                args.optionalInteger("timeout", 1, 600), args.optionalInteger("minPostalCodeLength", 1, 10));
+                args.has("timeout") ? args.optionalInteger("timeout", 1, 600, 5) : null,
+                args.has("minPostalCodeLength") ? args.optionalInteger("minPostalCodeLength", 1, 10, 1) : null);
         TwilioAgentPaymentServer payments = context.payments();
         context.requireCallbacksReachable();
         PaymentStatus status = payments.start(request);
         context.log().debug("tools", "startPaymentCapture: session " + status.paymentSid() + " opened on call " + callSid
                 + (request.charges() ? " to charge " + request.chargeAmount().toPlainString() : " to tokenize"));
-        Map<String, Object> view = ToolSchemas.session(status, context);
+        Map<String, Object> view = ToolSchemas.view(status, context, false);
         view.put("mode", request.charges() ? "charge" : "tokenize");
         payments.legChoice(callSid).ifPresent(leg -> view.put("leg", leg));
-        view.put("nextAction", NextAction.describe(status) + " Follow progress on " + status.statusUri() + ".");
-        return ToolResults.json(view);
+        return ToolResults.structured(view, status.statusUri());
     }
 }

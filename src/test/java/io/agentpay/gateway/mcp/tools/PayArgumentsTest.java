@@ -67,7 +67,7 @@ class PayArgumentsTest {
         assertThat(refused("captureBankRoutingNumber", Map.of("callSid", call, "paymentSid", paymentSid, "secondEntry", true))
                 .path("message").asText()).contains("Unknown argument 'secondEntry'");
         JsonNode second = GatewayFixture.body(gateway.call("captureExpirationDate",
-                Map.of("callSid", call, "paymentSid", paymentSid, "secondEntry", true)));
+                Map.of("callSid", call, "paymentSid", paymentSid, "secondEntry", true, "waitSeconds", 0)));
         assertThat(second.path("requested").asText()).isEqualTo("expiration-date-matcher");
         assertThat(second.path("nextAction").asText()).contains("once more, to confirm it");
     }
