@@ -5,6 +5,9 @@ import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentUpdate;
 import io.agentpay.gateway.state.Sids;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -94,7 +97,12 @@ public final class CallbackParser {
         return true;
     }
 
-    private static Instant time(String text) {
+    /**
+     * {@code DateUpdated}/{@code DateCreated} in either of Twilio's formats: ISO 8601 (observed on
+     * callbacks, {@code 2026-11-24T15:04:05.123Z}, any offset) or RFC 2822 (its REST dates,
+     * {@code Tue, 24 Nov 2026 15:04:05 +0000}); {@code null} when it is neither.
+     */
+    static Instant time(String text) {
         if (text == null || text.isBlank() || text.length() > 40) {
             return null;
         }
@@ -102,8 +110,11 @@ public final class CallbackParser {
         if (quick != null) {
             return quick;
         }
+        String t = text.strip();
         try {
-            return Instant.parse(text.trim());
+            return Character.isDigit(t.charAt(0)) && t.indexOf('T') == 10
+                    ? OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant()
+                    : ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.Main;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.Scenario;
+import io.agentpay.gateway.state.CaptureField;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
@@ -98,40 +99,82 @@ public final class DemoCommand {
         McpSchema.GetPromptResult prompt = client.getPrompt(new McpSchema.GetPromptRequest("StartCapture", Map.of("callSid", callSid)));
         step("prompts/get StartCapture", firstLine(((McpSchema.TextContent) prompt.messages().get(0).content()).text()));
 
-        JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "25.00",
-                "description", "Sandbox demo order"));
+        JsonNode started = call(client, "startPaymentCapture", startArguments(client, scenario, callSid));
         if (started.path("error").isTextual()) {
             step("result", started.path("message").asText() + " Next: " + started.path("nextStep").asText());
-            return scenario == Scenario.CALL_ENDED ? 0 : 1;
+            return scenario == Scenario.CALL_ENDED || scenario == Scenario.NO_PSTN_LEG ? 0 : 1;
+        }
+        if (started.has("leg")) {
+            step("leg", started.path("leg").path("why").asText());
         }
         String paymentSid = started.path("paymentSid").asText();
         String uri = started.path("statusResource").asText();
         client.subscribeResource(new McpSchema.SubscribeRequest(uri));
         step("resources/subscribe", uri);
 
-        for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
-            JsonNode status = null;
-            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                call(client, tool, Map.of("callSid", callSid, "paymentSid", paymentSid));
-                status = await(client, uri, s -> !s.path("state").asText().equals("capturing") || s.hasNonNull("errorType"));
-                if (!status.hasNonNull("errorType") || isFinal(status)) {
-                    break;
-                }
-                step("caller", "entry rejected (" + status.path("errorType").asText() + "): "
-                        + status.path("nextAction").asText());
+        // Like an agent: ask for what 'required' lists next, re-ask a rejected entry, both entries after a mismatch.
+        Map<String, Integer> attempts = new java.util.HashMap<>();
+        JsonNode status = read(client, uri);
+        while (!isFinal(status) && !status.path("state").asText().equals("ready-to-complete")) {
+            CaptureField next = nextField(status);
+            if (attempts.merge(next.wire(), 1, Integer::sum) > MAX_ATTEMPTS) {
+                break;
             }
-            if (isFinal(status)) {
-                return finish(status, scenario);
+            Map<String, Object> args = new java.util.HashMap<>(Map.of("callSid", callSid, "paymentSid", paymentSid));
+            if (next.isMatcher()) {
+                args.put("secondEntry", true);
             }
+            call(client, next.tool(), args);
+            status = await(client, uri, s -> !s.path("state").asText().equals("capturing") || s.hasNonNull("errorType"));
+            if (status.hasNonNull("errorType") && !isFinal(status)) {
+                step("caller", "entry rejected (" + status.path("errorType").asText() + "): " + status.path("nextAction").asText());
+            }
+        }
+        if (isFinal(status)) {
+            return finish(status, scenario);
         }
         call(client, "completePaymentCapture", Map.of("callSid", callSid, "paymentSid", paymentSid));
         return finish(await(client, uri, DemoCommand::isFinal, "the payment processor"), scenario);
     }
 
+    /** The start each scenario needs; for ACH, first the mistake of leaving out the holder's name. */
+    private Map<String, Object> startArguments(McpSyncClient client, Scenario scenario, String callSid) {
+        Map<String, Object> args = new java.util.HashMap<>(Map.of("callSid", callSid, "chargeAmount", "25.00",
+                "description", "Sandbox demo order"));
+        if (scenario == Scenario.ACH) {
+            args.put("paymentMethod", "ach-debit");
+            JsonNode refused = call(client, "startPaymentCapture", args);
+            step("advice", refused.path("nextStep").asText());
+            args.put("connectorParameters", Map.of("AVSName", "Jane Doe"));
+        }
+        if (scenario == Scenario.MATCHER_MISMATCH) {
+            args.put("requireMatchingInputs", List.of("payment-card-number"));
+        }
+        return args;
+    }
+
+    /** The field to ask for: the errored one again (its first entry after a mismatch), else the first still required. */
+    private static CaptureField nextField(JsonNode status) {
+        CaptureField current = CaptureField.parse(status.path("capture").asText(null)).orElse(null);
+        if (current != null && status.hasNonNull("errorType")) {
+            return status.path("errorType").asText().equals("input-matching-failed") ? current.firstEntry() : current;
+        }
+        List<CaptureField> required = new java.util.ArrayList<>();
+        status.path("required").forEach(r -> CaptureField.parse(r.asText()).ifPresent(required::add));
+        return required.stream().filter(f -> !f.isMatcher() || !required.contains(f.firstEntry())).findFirst()
+                .orElse(CaptureField.PAYMENT_CARD_NUMBER);
+    }
+
+    private JsonNode read(McpSyncClient client, String uri) {
+        McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
+        return parse(((McpSchema.TextResourceContents) read.contents().get(0)).text());
+    }
+
     private int finish(JsonNode status, Scenario scenario) {
         String state = status.path("state").asText();
-        step("outcome", state + " — card " + status.path("paymentCardType").asText("?") + " "
-                + status.path("paymentCardNumber").asText("(none)") + ", confirmation "
+        step("outcome", state + (status.hasNonNull("bankAccountNumber") ? " — bank account "
+                + status.path("bankAccountNumber").asText() : " — card " + status.path("paymentCardType").asText("?") + " "
+                + status.path("paymentCardNumber").asText("(none)")) + ", confirmation "
                 + status.path("paymentConfirmationCode").asText("(none)") + ", result " + status.path("result").asText("(none)"));
         step("advice", status.path("nextAction").asText());
         say("Received " + updates.get() + " resource-updated notifications and " + logs.get() + " log messages.");
@@ -161,8 +204,7 @@ public final class DemoCommand {
         out.print("    waiting for " + whom + " ");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
-            JsonNode status = parse(((McpSchema.TextResourceContents) read.contents().get(0)).text());
+            JsonNode status = read(client, uri);
             if (done.test(status)) {
                 out.println(" " + status.path("state").asText()
                         + (status.hasNonNull("paymentCardNumber") ? " (card " + status.path("paymentCardNumber").asText() + ")" : ""));

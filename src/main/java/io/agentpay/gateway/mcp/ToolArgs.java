@@ -148,6 +148,32 @@ public final class ToolArgs {
         return new BigDecimal(text);
     }
 
+    /** True when the argument was given (not null). */
+    public boolean has(String name) {
+        return values.get(name) != null;
+    }
+
+    /** An optional flat object of string values (names and values checked by the caller); empty when absent. */
+    public Map<String, String> optionalStringMap(String name, int maxEntries) {
+        Object raw = values.get(name);
+        if (raw == null) {
+            return Map.of();
+        }
+        if (!(raw instanceof Map<?, ?> map) || map.size() > maxEntries) {
+            throw new ToolInputException("Argument '" + name + "' must be an object of at most " + maxEntries
+                    + " entries whose values are strings (" + describe(raw) + ").");
+        }
+        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (!(entry.getValue() instanceof String text)) {
+                throw new ToolInputException("Argument '" + name + "' must be a flat object whose values are strings: one "
+                        + "value is " + describe(entry.getValue()).replaceFirst("^got ", "") + ".");
+            }
+            entries.put(String.valueOf(entry.getKey()), text);
+        }
+        return entries;
+    }
+
     private static String describe(Object raw) {
         if (raw instanceof String text) {
             return text.isEmpty() ? "got an empty string" : "got " + text.length() + " characters"

@@ -31,6 +31,7 @@ final class CallbackSender implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String authToken;
     private final java.util.concurrent.atomic.AtomicLong posted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     CallbackSender(String authToken) {
         this.authToken = authToken;
@@ -40,8 +41,20 @@ final class CallbackSender implements AutoCloseable {
     void send(String url, Map<String, String> fields, Duration delay, int times) {
         String token = UUID.randomUUID().toString();
         for (int i = 0; i < times; i++) {
-            executor.schedule(() -> post(url, fields, token), delay.toMillis(), TimeUnit.MILLISECONDS);
+            inFlight.incrementAndGet();
+            executor.schedule(() -> {
+                try {
+                    post(url, fields, token);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Callbacks scheduled and not yet answered by the receiver (or given up on). */
+    int inFlight() {
+        return inFlight.get();
     }
 
     /** Runs {@code action} on the callback thread after {@code delay}, in order with the callbacks. */

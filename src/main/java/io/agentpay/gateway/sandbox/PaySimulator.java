@@ -43,10 +43,12 @@ public final class PaySimulator implements AutoCloseable {
     private static final Pattern CREATE = Pattern.compile("/2010-04-01/Accounts/(AC\\w{32})/Calls/(CA\\w{32})/Payments\\.json");
     private static final Pattern UPDATE = Pattern.compile("/2010-04-01/Accounts/(AC\\w{32})/Calls/(CA\\w{32})/Payments/(PK\\w{32})\\.json");
     private static final Pattern CALL = Pattern.compile("/2010-04-01/Accounts/(AC\\w{32})/Calls/(CA\\w{32})\\.json");
+    private static final Pattern CALLS = Pattern.compile("/2010-04-01/Accounts/(AC\\w{32})/Calls\\.json");
     private static final Pattern HEX_SID = Pattern.compile("(AC|CA|PK)[0-9a-fA-F]{32}");
     private static final Set<String> CARD_TYPES = Set.of("visa", "mastercard", "amex", "maestro", "discover", "optima",
             "jcb", "diners-club", "enroute");
-    private static final DateTimeFormatter RFC_2822 = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** Twilio's REST date format, e.g. {@code Tue, 24 Nov 2026 15:04:05 +0000}. */
+    static final DateTimeFormatter RFC_2822 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", java.util.Locale.US);
 
     /** Credentials the simulator accepts: an API key pair, and the auth token it signs callbacks with. */
     public record Credentials(String accountSid, String apiKey, String apiSecret, String authToken) {
@@ -83,6 +85,7 @@ public final class PaySimulator implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<String, SimulatedSession> sessions = new HashMap<>();
     private final Map<String, String> callStatus = new HashMap<>();
+    private final CallTopology topology = new CallTopology();
     private final Map<String, Object[]> idempotent = new HashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     /** The latest requests only, so that a sandbox left running for days does not grow without bound. */
@@ -141,6 +144,11 @@ public final class PaySimulator implements AutoCloseable {
         this.rewriter = rewriter;
     }
 
+    /** How many callbacks are scheduled and not yet answered by the receiver: 0 once everything sent so far has arrived. */
+    public int callbacksInFlight() {
+        return callbacks.inFlight();
+    }
+
     /** Delivers every callback of payments on this call {@code times} times (Twilio redelivers on timeouts). */
     public void redeliverCallbacks(String callSid, int times) {
         duplicateDeliveries.put(callSid, times);
@@ -149,7 +157,9 @@ public final class PaySimulator implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            Map<String, String> params = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            String query = exchange.getRequestURI().getRawQuery();
+            Map<String, String> params = form(exchange.getRequestMethod().equals("GET") && query != null ? query
+                    : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             String user = user(exchange.getRequestHeaders().getFirst("Authorization"));
             Recorded recorded = new Recorded(exchange.getRequestMethod(), path, Map.copyOf(params), user);
             synchronized (requests) {
@@ -184,7 +194,8 @@ public final class PaySimulator implements AutoCloseable {
     private Object[] route(String method, String path, Map<String, String> params, String authorization) {
         Matcher m;
         String account = null;
-        if ((m = CREATE.matcher(path)).matches() || (m = UPDATE.matcher(path)).matches() || (m = CALL.matcher(path)).matches()) {
+        if ((m = CREATE.matcher(path)).matches() || (m = UPDATE.matcher(path)).matches() || (m = CALL.matcher(path)).matches()
+                || (m = CALLS.matcher(path)).matches()) {
             account = m.group(1);
         }
         if (account == null) {
@@ -200,7 +211,10 @@ public final class PaySimulator implements AutoCloseable {
         }
         synchronized (lock) {
             if (CALL.matcher(path).matches() && method.equals("GET")) {
-                return fetchCall(account, m.group(2));
+                return new Object[] {200, json(callJson(account, m.group(2)))};
+            }
+            if (CALLS.matcher(path).matches() && method.equals("GET")) {
+                return listCalls(account, path, params.get("ParentCallSid"));
             }
             if (!method.equals("POST")) {
                 return errorBody(405, 20004, "Method not allowed");
@@ -222,18 +236,40 @@ public final class PaySimulator implements AutoCloseable {
         }
     }
 
-    private Object[] fetchCall(String account, String callSid) {
-        String status = callStatus(callSid);
+    private Map<String, Object> callJson(String account, String callSid) {
+        CallTopology.Leg leg = topology.leg(callSid);
         Map<String, Object> call = new LinkedHashMap<>();
         call.put("sid", callSid);
         call.put("account_sid", account);
-        call.put("status", status);
-        call.put("direction", "inbound");
-        call.put("from", "+15555550100");
-        call.put("to", "+15555550199");
+        call.put("parent_call_sid", leg.parentCallSid());
+        call.put("status", callStatus(callSid));
+        call.put("direction", leg.direction());
+        call.put("from", leg.from());
+        call.put("to", leg.to());
         call.put("date_created", RFC_2822.format(ZonedDateTime.now(ZoneOffset.UTC)));
         call.put("uri", "/2010-04-01/Accounts/" + account + "/Calls/" + callSid + ".json");
-        return new Object[] {200, json(call)};
+        return call;
+    }
+
+    /** {@code GET Calls.json?ParentCallSid=…}: one page, in Twilio's list shape. */
+    private Object[] listCalls(String account, String path, String parentCallSid) {
+        if (parentCallSid == null || !HEX_SID.matcher(parentCallSid).matches() || !parentCallSid.startsWith("CA")) {
+            return errorBody(400, 20001, "This simulator lists calls by ParentCallSid only");
+        }
+        List<Map<String, Object>> calls = topology.children(parentCallSid).stream()
+                .map(leg -> callJson(account, leg.callSid())).toList();
+        String uri = path + "?ParentCallSid=" + parentCallSid + "&PageSize=50&Page=0";
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("calls", calls);
+        page.put("first_page_uri", uri);
+        page.put("next_page_uri", null);
+        page.put("previous_page_uri", null);
+        page.put("page", 0);
+        page.put("page_size", 50);
+        page.put("start", 0);
+        page.put("end", Math.max(0, calls.size() - 1));
+        page.put("uri", uri);
+        return new Object[] {200, Json.write(page)};
     }
 
     private String callStatus(String callSid) {
@@ -271,12 +307,18 @@ public final class PaySimulator implements AutoCloseable {
                 return errorBody(400, 64020, "Invalid " + flag);
             }
         }
+        CreateRules.Refusal refusal = CreateRules.check(p, method.equals("ach-debit"));
+        if (refusal != null) {
+            return errorBody(400, refusal.code(), refusal.message());
+        }
         boolean open = sessions.values().stream().anyMatch(s -> s.callSid.equals(callSid) && !s.closed);
         if (open) {
             return errorBody(400, 64021, "A payment session is already in progress on this call (session-in-progress)");
         }
         String paymentSid = "PK" + random(16);
-        SimulatedSession session = new SimulatedSession(paymentSid, callSid, account, Scenario.of(callSid), Map.copyOf(p));
+        SimulatedSession session = new SimulatedSession(paymentSid, callSid, topology.reported(callSid), account,
+                Scenario.of(callSid), Map.copyOf(p));
+        session.hearsKeypad = topology.reachesPhone(callSid);
         sessions.put(paymentSid, session);
         send(session, session.common(), 1);
         return new Object[] {201, paymentJson(session)};
@@ -303,7 +345,7 @@ public final class PaySimulator implements AutoCloseable {
                 session.closed = true;
                 session.ending = "cancel";
                 Map<String, String> f = session.common();
-                f.put("DateUpdated", java.time.Instant.now().toString());
+                f.put("DateUpdated", session.date(java.time.Instant.now()));
                 send(session, f, 1);
             } else if (status.equals("complete")) {
                 if (!session.required.isEmpty()) {
@@ -322,19 +364,24 @@ public final class PaySimulator implements AutoCloseable {
         if (field == null) {
             return errorBody(400, 64020, "Invalid Capture value");
         }
+        if (field.isMatcher() && !session.matching.contains(field.firstEntry())) {
+            return errorBody(400, 64020, "Capture " + capture + " needs RequireMatchingInputs to include "
+                    + field.firstEntry().wire());
+        }
         simulateCaller(session, field);
         return new Object[] {202, paymentJson(session)};
     }
 
-    /** The caller keys the field: a progress callback, then the field's result. */
+    /**
+     * The caller keys the field: a progress callback, then the field's result (in the other order
+     * in the scenarios whose progress arrives late).
+     */
     private void simulateCaller(SimulatedSession session, CaptureField field) {
         int attempt = session.attempts.merge(field, 1, Integer::sum);
-        String value = session.keys(field, attempt);
-        if (!session.required.contains(field)) {
-            session.required.add(field);
-        }
+        String value = session.hearsKeypad ? session.keys(field, attempt) : "";
+        session.require(field);
         Map<String, String> progress = session.common();
-        progress.put("DateUpdated", java.time.Instant.now().toString());
+        progress.put("DateUpdated", session.date(java.time.Instant.now()));
         progress.put("Capture", field.wire());
         progress.put("Required", session.requiredText());
         progress.put("PartialResult", "true");
@@ -342,13 +389,14 @@ public final class PaySimulator implements AutoCloseable {
         if (field == CaptureField.PAYMENT_CARD_NUMBER) {
             progress.put("PaymentCardNumber", "x".repeat(Math.max(1, value.length() / 2)));
         }
-        send(session, progress, 1);
+        int late = session.lateProgress() ? 3 : 1;
+        send(session, progress, late);
         if (session.scenario == Scenario.HANG_UP && field == CaptureField.PAYMENT_CARD_NUMBER) {
             callStatus.put(session.callSid, "completed");
             session.closed = true;
             session.ending = "caller-hung-up";
             Map<String, String> ended = session.common();
-            ended.put("DateUpdated", java.time.Instant.now().plusMillis(keyDelay.toMillis()).toString());
+            ended.put("DateUpdated", session.date(java.time.Instant.now().plusMillis(keyDelay.toMillis())));
             ended.put("Result", "caller-hung-up");
             send(session, ended, 2);
             return;
@@ -357,9 +405,17 @@ public final class PaySimulator implements AutoCloseable {
         if (error == null) {
             session.keyed.put(field, value);
             session.required.remove(field);
+            if (!field.isMatcher()) {
+                session.require(field.firstEntry()); // a new first entry must be confirmed again
+                session.required.remove(field);
+            }
+        } else if ("input-matching-failed".equals(error)) {
+            // Both entries again: the first one is forgotten.
+            session.keyed.remove(field.firstEntry());
+            session.required.add(Math.max(0, session.required.indexOf(field)), field.firstEntry());
         }
         Map<String, String> result = session.common();
-        result.put("DateUpdated", java.time.Instant.now().plusMillis(keyDelay.toMillis()).toString());
+        result.put("DateUpdated", session.date(java.time.Instant.now().plusMillis(keyDelay.toMillis())));
         result.put("Capture", field.wire());
         result.put("Required", session.requiredText());
         result.put("PartialResult", "false");

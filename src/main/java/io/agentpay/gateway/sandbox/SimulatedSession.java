@@ -19,9 +19,13 @@ import java.util.UUID;
 final class SimulatedSession {
     final String paymentSid;
     final String callSid;
+    /** The SID callbacks carry in {@code CallSid}: Twilio names the parent leg of a two-leg call. */
+    final String reportedCallSid;
     final String accountSid;
     final Scenario scenario;
     final Map<String, String> createParams;
+    /** Fields the caller keys twice ({@code RequireMatchingInputs}). */
+    final List<CaptureField> matching = new ArrayList<>();
     final List<CaptureField> required = new ArrayList<>();
     final Map<CaptureField, String> keyed = new EnumMap<>(CaptureField.class);
     final Map<CaptureField, Integer> attempts = new EnumMap<>(CaptureField.class);
@@ -29,10 +33,14 @@ final class SimulatedSession {
     boolean closed;
     /** How it closed: "cancel", or the outcome's Result; null while open. */
     String ending;
+    /** False when the payment runs on a SIP or client leg: no keypad tone ever reaches it. */
+    boolean hearsKeypad = true;
 
-    SimulatedSession(String paymentSid, String callSid, String accountSid, Scenario scenario, Map<String, String> params) {
+    SimulatedSession(String paymentSid, String callSid, String reportedCallSid, String accountSid, Scenario scenario,
+                     Map<String, String> params) {
         this.paymentSid = paymentSid;
         this.callSid = callSid;
+        this.reportedCallSid = reportedCallSid;
         this.accountSid = accountSid;
         this.scenario = scenario;
         this.createParams = params;
@@ -40,24 +48,49 @@ final class SimulatedSession {
             required.add(CaptureField.BANK_ROUTING_NUMBER);
             required.add(CaptureField.BANK_ACCOUNT_NUMBER);
         } else {
-            required.add(CaptureField.PAYMENT_CARD_NUMBER);
-            if (!"false".equals(params.get("SecurityCode"))) {
-                required.add(CaptureField.SECURITY_CODE);
+            String matched = params.getOrDefault("RequireMatchingInputs", "");
+            for (String name : matched.isEmpty() ? new String[0] : matched.split(",")) {
+                CaptureField.parse(name.strip()).ifPresent(matching::add);
             }
-            required.add(CaptureField.EXPIRATION_DATE);
+            require(CaptureField.PAYMENT_CARD_NUMBER);
+            if (!"false".equals(params.get("SecurityCode"))) {
+                require(CaptureField.SECURITY_CODE);
+            }
+            require(CaptureField.EXPIRATION_DATE);
             if (!"false".equals(params.get("PostalCode"))) {
-                required.add(CaptureField.POSTAL_CODE);
+                require(CaptureField.POSTAL_CODE);
             }
         }
+    }
+
+    /** Lists {@code field} as required (if it is not), followed by its second entry when the caller must key it twice. */
+    void require(CaptureField field) {
+        if (!required.contains(field)) {
+            required.add(field);
+        }
+        if (matching.contains(field) && !required.contains(field.matcher())) {
+            required.add(required.indexOf(field) + 1, field.matcher());
+        }
+    }
+
+    /** A date in the format this session's callbacks use: ISO 8601 with milliseconds, or RFC 2822. */
+    String date(Instant instant) {
+        return scenario == Scenario.RFC2822_DATES ? PaySimulator.RFC_2822.format(instant.atZone(ZoneOffset.UTC))
+                : instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    }
+
+    /** True when each field's progress callback is delivered after its result. */
+    boolean lateProgress() {
+        return scenario == Scenario.RFC2822_DATES || scenario == Scenario.OUT_OF_ORDER;
     }
 
     /** Fields repeated on every callback of the session. */
     Map<String, String> common() {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("AccountSid", accountSid);
-        f.put("CallSid", callSid);
+        f.put("CallSid", reportedCallSid);
         f.put("Sid", paymentSid);
-        f.put("DateCreated", created.toString());
+        f.put("DateCreated", date(created));
         f.put("PaymentConnector", createParams.getOrDefault("PaymentConnector", "Default"));
         f.put("PaymentMethod", createParams.getOrDefault("PaymentMethod", "credit-card"));
         String amount = createParams.get("ChargeAmount");
@@ -65,6 +98,9 @@ final class SimulatedSession {
             f.put("ChargeAmount", amount);
         } else {
             f.put("TokenType", createParams.getOrDefault("TokenType", "reusable"));
+        }
+        if (createParams.containsKey("BankAccountType") || "ach-debit".equals(f.get("PaymentMethod"))) {
+            f.put("BankAccountType", createParams.getOrDefault("BankAccountType", "consumer-checking"));
         }
         return f;
     }
@@ -84,6 +120,9 @@ final class SimulatedSession {
             case POSTAL_CODE -> "94109";
             case BANK_ROUTING_NUMBER -> "121000248";
             case BANK_ACCOUNT_NUMBER -> "000123456789";
+            case PAYMENT_CARD_NUMBER_MATCHER, EXPIRATION_DATE_MATCHER, SECURITY_CODE_MATCHER, POSTAL_CODE_MATCHER ->
+                    scenario == Scenario.MATCHER_MISMATCH && attempt == 1 ? "4111111111111129"
+                            : keyed.getOrDefault(field.firstEntry(), keys(field.firstEntry(), 1));
         };
     }
 
@@ -102,6 +141,8 @@ final class SimulatedSession {
             case POSTAL_CODE -> value.length() >= 3 ? null : "invalid-postal-code";
             case BANK_ROUTING_NUMBER -> value.length() == 9 ? null : "invalid-bank-routing-number";
             case BANK_ACCOUNT_NUMBER -> value.length() >= 4 ? null : "invalid-bank-account-number";
+            case PAYMENT_CARD_NUMBER_MATCHER, EXPIRATION_DATE_MATCHER, SECURITY_CODE_MATCHER, POSTAL_CODE_MATCHER ->
+                    value.equals(keyed.get(field.firstEntry())) ? null : "input-matching-failed";
         };
     }
 
@@ -141,7 +182,7 @@ final class SimulatedSession {
     /** The outcome callback of {@code Status=complete}. */
     Map<String, String> outcome() {
         Map<String, String> f = common();
-        f.put("DateUpdated", Instant.now().toString());
+        f.put("DateUpdated", date(Instant.now()));
         putMasked(f);
         if (scenario == Scenario.DECLINED) {
             f.put("Result", "payment-connector-error");

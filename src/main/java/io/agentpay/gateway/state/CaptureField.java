@@ -3,14 +3,22 @@ package io.agentpay.gateway.state;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The fields a caller can key in, with Twilio's wire names and the tool that asks for each. */
+/**
+ * The fields a caller can key in, with Twilio's wire names and the tool that asks for each. The
+ * {@code *_MATCHER} values are the second entry of a field listed in {@code RequireMatchingInputs}:
+ * the same tool asks for them, with {@code secondEntry: true}.
+ */
 public enum CaptureField {
     PAYMENT_CARD_NUMBER("payment-card-number", "card number", "captureCardNumber"),
     SECURITY_CODE("security-code", "security code", "captureSecurityCode"),
     EXPIRATION_DATE("expiration-date", "expiration date", "captureExpirationDate"),
     POSTAL_CODE("postal-code", "postal code", "capturePostalCode"),
     BANK_ROUTING_NUMBER("bank-routing-number", "bank routing number", "captureBankRoutingNumber"),
-    BANK_ACCOUNT_NUMBER("bank-account-number", "bank account number", "captureBankAccountNumber");
+    BANK_ACCOUNT_NUMBER("bank-account-number", "bank account number", "captureBankAccountNumber"),
+    PAYMENT_CARD_NUMBER_MATCHER("payment-card-number-matcher", "card number (second entry)", "captureCardNumber"),
+    EXPIRATION_DATE_MATCHER("expiration-date-matcher", "expiration date (second entry)", "captureExpirationDate"),
+    SECURITY_CODE_MATCHER("security-code-matcher", "security code (second entry)", "captureSecurityCode"),
+    POSTAL_CODE_MATCHER("postal-code-matcher", "postal code (second entry)", "capturePostalCode");
 
     private static final CaptureField[] ALL = values();
 
@@ -33,6 +41,33 @@ public enum CaptureField {
 
     /** The MCP tool that asks the caller for this field. */
     public String tool() { return tool; }
+
+    /** The second-entry field of this one, or {@code null} when Twilio cannot ask for it twice. */
+    public CaptureField matcher() {
+        return switch (this) {
+            case PAYMENT_CARD_NUMBER -> PAYMENT_CARD_NUMBER_MATCHER;
+            case EXPIRATION_DATE -> EXPIRATION_DATE_MATCHER;
+            case SECURITY_CODE -> SECURITY_CODE_MATCHER;
+            case POSTAL_CODE -> POSTAL_CODE_MATCHER;
+            default -> null;
+        };
+    }
+
+    /** True for a second entry ({@code payment-card-number-matcher}, …). */
+    public boolean isMatcher() {
+        return ordinal() >= PAYMENT_CARD_NUMBER_MATCHER.ordinal();
+    }
+
+    /** The field a second entry confirms; the field itself when it is not a second entry. */
+    public CaptureField firstEntry() {
+        return switch (this) {
+            case PAYMENT_CARD_NUMBER_MATCHER -> PAYMENT_CARD_NUMBER;
+            case EXPIRATION_DATE_MATCHER -> EXPIRATION_DATE;
+            case SECURITY_CODE_MATCHER -> SECURITY_CODE;
+            case POSTAL_CODE_MATCHER -> POSTAL_CODE;
+            default -> this;
+        };
+    }
 
     /**
      * Reads a field name as Twilio sends it: kebab-case ({@code expiration-date}) or the

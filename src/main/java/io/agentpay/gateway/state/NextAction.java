@@ -27,22 +27,28 @@ public final class NextAction {
     public static String describe(PaymentStatus s) {
         String ids = "callSid=" + s.callSid() + ", paymentSid=" + s.paymentSid();
         return switch (s.state()) {
-            case COMPLETED -> "Payment succeeded. Tell the caller it went through, quoting only the card brand, "
+            case COMPLETED -> "ach-debit".equals(s.value(PaymentField.PAYMENT_METHOD))
+                    ? "Payment succeeded. Tell the caller it went through, quoting only the last two digits of the bank "
+                    + "account and the confirmation code or that the account is saved. Nothing else is needed."
+                    : "Payment succeeded. Tell the caller it went through, quoting only the card brand, "
                     + "the last four digits and the confirmation code or that the card is saved. Nothing else is needed.";
             case CANCELLED -> "The session is cancelled. If the caller wants to try again, start a new session "
                     + "with startPaymentCapture (" + "callSid=" + s.callSid() + ").";
             case FAILED -> failed(s);
-            case STARTED -> "Ask the caller to key their " + first(s).spoken() + " on the phone keypad, then call "
-                    + first(s).tool() + " (" + ids + ").";
-            case CAPTURING -> s.errorType() != null
-                    ? "The " + spoken(s.capture()) + " was rejected: " + ERRORS.getOrDefault(s.errorType(), s.errorType())
-                    + ". Explain this to the caller without blame, then call " + tool(s.capture()) + " (" + ids
-                    + ") again so they can re-enter it."
-                    : "The caller is still keying the " + spoken(s.capture()) + ". " + waitFor(s, "the result")
-                    + " Do not call " + tool(s.capture()) + " again (that would restart the entry) and do not read out "
-                    + "partial progress.";
-            case FIELD_COMPLETE -> "The " + spoken(s.capture()) + " is captured. Next ask for the "
-                    + first(s).spoken() + " and call " + first(s).tool() + " (" + ids + ").";
+            case STARTED -> "Ask the caller to " + ask(first(s)) + " on the phone keypad, then call " + call(first(s), ids) + ".";
+            case CAPTURING -> s.errorType() == null
+                    ? "The caller is still keying the " + spoken(s.capture()) + ". " + waitFor(s, "the result")
+                    + " Do not call " + (s.capture() == null ? "the capture tool" : s.capture().tool())
+                    + " again (that would restart the entry) and do not read out partial progress."
+                    : "input-matching-failed".equals(s.errorType()) && s.capture() != null
+                    ? "The two entries of the " + s.capture().firstEntry().spoken() + " did not match. Explain this to the "
+                    + "caller without blame; then call " + call(s.capture().firstEntry(), ids) + " so they key it again and, "
+                    + "once it is captured, " + call(s.capture().firstEntry().matcher(), ids) + " for the second entry."
+                    : "The " + spoken(s.capture()) + " was rejected: " + ERRORS.getOrDefault(s.errorType(), s.errorType())
+                    + ". Explain this to the caller without blame, then call " + (s.capture() == null ? "the same capture tool"
+                    : call(s.capture(), ids)) + " again so they can re-enter it.";
+            case FIELD_COMPLETE -> "The " + spoken(s.capture()) + " is captured. Next ask " + (first(s).isMatcher()
+                    ? "the caller to " + ask(first(s)) : "for the " + first(s).spoken()) + " and call " + call(first(s), ids) + ".";
             case READY_TO_COMPLETE -> s.completeRequested()
                     ? "Completion was submitted and the processor is working on it. " + waitFor(s, "the outcome")
                     + " Tell the caller only once it is known; do not call completePaymentCapture again."
@@ -111,26 +117,41 @@ public final class NextAction {
         };
     }
 
-    /** The next field to ask for: the card number always before its security code. */
+    /**
+     * The next field to ask for: the card number always before its security code, and a second
+     * entry right after the first entry it confirms.
+     */
     private static CaptureField first(PaymentStatus s) {
         List<CaptureField> required = s.required();
         if (required == null || required.isEmpty()) {
             return CaptureField.PAYMENT_CARD_NUMBER;
         }
-        if (required.contains(CaptureField.PAYMENT_CARD_NUMBER)) {
-            return CaptureField.PAYMENT_CARD_NUMBER;
+        if (s.capture() != null && s.capture().matcher() != null && required.contains(s.capture().matcher())
+                && !required.contains(s.capture())) {
+            return s.capture().matcher();
         }
-        if (required.contains(CaptureField.BANK_ROUTING_NUMBER)) {
-            return CaptureField.BANK_ROUTING_NUMBER;
+        for (CaptureField field : List.of(CaptureField.PAYMENT_CARD_NUMBER, CaptureField.PAYMENT_CARD_NUMBER_MATCHER,
+                CaptureField.BANK_ROUTING_NUMBER)) {
+            if (required.contains(field)) {
+                return field;
+            }
         }
-        return required.get(0);
+        return required.stream().filter(f -> !required.contains(f.firstEntry()) || f.firstEntry() == f)
+                .findFirst().orElse(required.get(0));
+    }
+
+    /** What the caller is asked to key: "key their card number", or a second entry to confirm it. */
+    private static String ask(CaptureField field) {
+        return field.isMatcher() ? "key their " + field.firstEntry().spoken() + " a second time, to confirm it,"
+                : "key their " + field.spoken();
+    }
+
+    /** The tool call that asks for {@code field}: the first entry's tool, with secondEntry for a second entry. */
+    private static String call(CaptureField field, String ids) {
+        return field.tool() + " (" + ids + (field.isMatcher() ? ", secondEntry: true" : "") + ")";
     }
 
     private static String spoken(CaptureField field) {
         return field == null ? "current field" : field.spoken();
-    }
-
-    private static String tool(CaptureField field) {
-        return field == null ? "the same capture tool" : field.tool();
     }
 }

@@ -86,8 +86,8 @@ public record PaymentStatus(
         List<CaptureField> nextRequired = required;
         boolean nextPartial = partialResult;
         String nextError = errorType;
-        boolean regressesFinal = order == 0 && Boolean.TRUE.equals(u.partialResult()) && !partialResult
-                && u.capture() == capture;
+        boolean regressesFinal = (order == 0 || u.twilioTime() == null) && Boolean.TRUE.equals(u.partialResult())
+                && !partialResult && u.capture() == capture;
         if (u.request() == PaymentUpdate.Request.NONE && u.hasProgress() && newer && !closed && !regressesFinal) {
             if (u.capture() != null) {
                 nextCapture = u.capture();
@@ -134,12 +134,15 @@ public record PaymentStatus(
             more.add(u.deliveryToken());
             deliveries = more.size() > DELIVERIES_REMEMBERED ? more.subList(more.size() - DELIVERIES_REMEMBERED, more.size()) : more;
         }
+        // The create names the leg the payment runs on; a callback that came first may name the parent leg.
+        String leg = u.request() == PaymentUpdate.Request.CREATE && u.callSid() != null ? u.callSid()
+                : callSid != null ? callSid : u.callSid();
         boolean unchanged = sameProgressAs(merged, nextCapture, nextRequired, nextPartial, nextError, complete, cancel);
-        if (unchanged && deliveries == recentDeliveries) {
+        if (unchanged && deliveries == recentDeliveries && Objects.equals(leg, callSid)) {
             return this;
         }
         Instant twilioTime = newer && u.twilioTime() != null ? u.twilioTime() : lastTwilioTime;
-        return new PaymentStatus(paymentSid, callSid != null ? callSid : u.callSid(), merged, nextCapture, nextRequired,
+        return new PaymentStatus(paymentSid, leg, merged, nextCapture, nextRequired,
                 nextPartial, nextError, complete, cancel, twilioTime, createdAt, unchanged ? updatedAt : now, deliveries,
                 version + 1);
     }
@@ -161,6 +164,10 @@ public record PaymentStatus(
     private int compareTime(Instant time) {
         if (time == null || lastTwilioTime == null) {
             return 1;
+        }
+        if (time.getNano() == 0 || lastTwilioTime.getNano() == 0) {
+            // An RFC 2822 date has whole seconds: within that second, neither callback is known to be newer.
+            return Long.compare(time.getEpochSecond(), lastTwilioTime.getEpochSecond());
         }
         return time.compareTo(lastTwilioTime);
     }

@@ -2,10 +2,8 @@ package io.agentpay.gateway.twilio;
 
 import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
-import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.rest.api.v2010.account.call.Payment;
 import io.agentpay.gateway.state.CaptureField;
-import io.agentpay.gateway.state.CardData;
 import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
@@ -13,9 +11,7 @@ import io.agentpay.gateway.state.PaymentUpdate;
 import io.agentpay.gateway.state.Sids;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,6 +32,7 @@ public final class TwilioAgentPaymentServer {
     private final String accountSid;
     private final Options options;
     private final TwilioRestClient client;
+    private final CallLegs legs;
 
     public TwilioAgentPaymentServer(String accountSid, String apiKey, String apiSecret, Options options) {
         this.accountSid = accountSid;
@@ -44,6 +41,7 @@ public final class TwilioAgentPaymentServer {
                 .accountSid(accountSid)
                 .httpClient(new TwilioTransport(options.apiBaseUrl(), options.timeout(), options.retries(), options.backoff()))
                 .build();
+        this.legs = new CallLegs(client, accountSid);
     }
 
     /** Creates the process-wide instance once; later calls return the first. */
@@ -67,66 +65,72 @@ public final class TwilioAgentPaymentServer {
         return options.store();
     }
 
-    /** Opens a payment session on a live call and returns its first known status. */
+    /**
+     * Opens a payment session on a live call and returns its first known status. When the given
+     * call is an agent's SIP or client leg, the session opens on the caller's PSTN leg instead
+     * ({@link #legChoice(String)} says which and why).
+     */
     public PaymentStatus start(StartRequest request) {
-        Optional<PaymentStatus> open = options.store().all().stream()
-                .filter(s -> s.callSid() != null && s.callSid().equals(request.callSid()) && !s.state().terminal())
-                .findFirst();
-        if (open.isPresent()) {
-            PaymentStatus existing = open.get();
-            throw new PaymentException("session-open", null, "Payment session " + existing.paymentSid()
-                    + " is still open on call " + request.callSid() + " (state " + existing.state().wire() + ").",
-                    "Continue with paymentSid " + existing.paymentSid() + " (getPaymentStatus shows where it stands, as "
-                            + "does " + existing.statusUri() + "), or call cancelPaymentCapture on it before starting a new one.");
+        request.requireValid();
+        requireNoOpenSession(request.callSid());
+        String callSid = legs.pstnLeg(request.callSid());
+        if (!callSid.equals(request.callSid())) {
+            requireNoOpenSession(callSid);
         }
-        requireInProgress(request.callSid(), null);
-        String paymentMethod = request.paymentMethod() == null ? "credit-card" : request.paymentMethod();
+        String paymentMethod = request.ach() ? "ach-debit" : "credit-card";
         String currency = request.currency() == null ? options.currency() : request.currency();
-        var creator = Payment.creator(accountSid, request.callSid(), key(), options.statusCallback().get())
-                .setPaymentConnector(options.paymentConnector())
-                .setPaymentMethod(Payment.PaymentMethod.forValue(paymentMethod))
-                .setSecurityCode(request.securityCode())
-                .setPostalCode(request.postalCode())
-                .setCurrency(currency);
-        if (request.charges()) {
-            creator.setChargeAmount(request.chargeAmount());
-        } else {
-            creator.setTokenType(Payment.TokenType.forValue(options.tokenType()));
-        }
-        if (request.description() != null) {
-            creator.setDescription(CardData.scrubText(request.description()));
-        }
-        if (request.validCardTypes() != null) {
-            creator.setValidCardTypes(request.validCardTypes());
-        }
+        var creator = PaymentCreation.creator(request, accountSid, callSid, key(), options.statusCallback().get(),
+                options.paymentConnector(), options.tokenType(), currency);
         Payment payment;
         try {
             payment = creator.create(client);
         } catch (TwilioException e) {
-            throw diagnose(e, "the payment start", request.callSid(), null);
+            throw diagnose(e, TwilioErrors.START, callSid, null);
         }
         if (!Sids.is(payment.getSid(), Sids.PAYMENT)) {
             // Never keep or repeat what came instead: it could be anything, card data included.
             throw new PaymentException("twilio-unexpected-answer", null, "Twilio's answer to the payment start on call "
-                    + request.callSid() + " carried no valid payment SID, so the session cannot be followed.",
+                    + callSid + " carried no valid payment SID, so the session cannot be followed.",
                     "Call startPaymentCapture once more. If Twilio then says a session is already in progress on the call, "
                             + "that session cannot be steered from here: take the payment another way on this call.");
         }
         Map<PaymentField, String> values = new EnumMap<>(PaymentField.class);
         values.put(PaymentField.PAYMENT_METHOD, paymentMethod);
-        values.put(PaymentField.CURRENCY, currency);
+        if (request.bankAccountType() != null) {
+            values.put(PaymentField.BANK_ACCOUNT_TYPE, request.bankAccountType());
+        }
         values.put(PaymentField.PAYMENT_CONNECTOR, options.paymentConnector());
         if (request.charges()) {
+            values.put(PaymentField.CURRENCY, currency);
             values.put(PaymentField.CHARGE_AMOUNT, request.chargeAmount().toPlainString());
         } else {
             values.put(PaymentField.TOKEN_TYPE, options.tokenType());
         }
-        options.store().apply(PaymentUpdate.created(payment.getSid(), request.callSid(), values, expectedFields(request)));
-        return status(payment.getSid(), request.callSid());
+        options.store().apply(PaymentUpdate.created(payment.getSid(), callSid, values, PaymentCreation.expectedFields(request)));
+        return status(payment.getSid(), callSid);
+    }
+
+    /** Why the payment for the agent's leg {@code callSid} runs on another leg, when it does. */
+    public Optional<Map<String, Object>> legChoice(String callSid) {
+        return legs.choiceFor(callSid).map(CallLegs.Choice::toView);
+    }
+
+    private void requireNoOpenSession(String callSid) {
+        Optional<PaymentStatus> open = options.store().all().stream()
+                .filter(s -> s.callSid() != null && s.callSid().equals(callSid) && !s.state().terminal())
+                .findFirst();
+        if (open.isPresent()) {
+            PaymentStatus existing = open.get();
+            throw new PaymentException("session-open", null, "Payment session " + existing.paymentSid()
+                    + " is still open on call " + callSid + " (state " + existing.state().wire() + ").",
+                    "Continue with paymentSid " + existing.paymentSid() + " (getPaymentStatus shows where it stands, as "
+                            + "does " + existing.statusUri() + "), or call cancelPaymentCapture on it before starting a new one.");
+        }
     }
 
     /** Asks the caller for one field; calling it again for the same field lets the caller re-enter it. */
     public PaymentStatus capture(String callSid, String paymentSid, CaptureField field) {
+        callSid = legs.resolve(callSid); // the agent's leg stands for the PSTN leg the payment runs on
         requireOpen(callSid, paymentSid);
         // Recorded before Twilio is asked: the caller's first keypress can be reported before Twilio's answer arrives.
         Optional<PaymentStatus> before = options.store().find(paymentSid);
@@ -148,6 +152,7 @@ public final class TwilioAgentPaymentServer {
 
     /** Submits the captured data to the Pay Connector; the outcome arrives by callback. */
     public PaymentStatus complete(String callSid, String paymentSid) {
+        callSid = legs.resolve(callSid); // the agent's leg stands for the PSTN leg the payment runs on
         requireOpen(callSid, paymentSid);
         finish(callSid, paymentSid, Payment.Status.COMPLETE, "completion");
         options.store().apply(PaymentUpdate.completeRequested(paymentSid, callSid));
@@ -156,6 +161,7 @@ public final class TwilioAgentPaymentServer {
 
     /** Ends the session without charging or tokenizing anything. */
     public PaymentStatus cancel(String callSid, String paymentSid) {
+        callSid = legs.resolve(callSid); // the agent's leg stands for the PSTN leg the payment runs on
         requireOpen(callSid, paymentSid);
         finish(callSid, paymentSid, Payment.Status.CANCEL, "cancellation");
         options.store().apply(PaymentUpdate.cancelRequested(paymentSid, callSid));
@@ -187,15 +193,7 @@ public final class TwilioAgentPaymentServer {
     }
 
     private void requireInProgress(String callSid, String paymentSid) {
-        Call call;
-        try {
-            call = Call.fetcher(accountSid, callSid).fetch(client);
-        } catch (TwilioException e) {
-            throw TwilioErrors.translate(e, "the call lookup", callSid, paymentSid);
-        }
-        if (call.getStatus() != Call.Status.IN_PROGRESS) {
-            throw TwilioErrors.callEnded("call " + callSid, String.valueOf(call.getStatus()));
-        }
+        legs.requireInProgress(callSid, paymentSid);
     }
 
     /** After a refused update, a call that has ended explains it better than Twilio's error does. */
@@ -216,24 +214,6 @@ public final class TwilioAgentPaymentServer {
 
     private PaymentStatus status(String paymentSid, String callSid) {
         return options.store().find(paymentSid).orElseGet(() -> PaymentStatus.empty(paymentSid, callSid, java.time.Instant.now()));
-    }
-
-    private static List<CaptureField> expectedFields(StartRequest request) {
-        List<CaptureField> fields = new ArrayList<>();
-        if (request.ach()) {
-            fields.add(CaptureField.BANK_ROUTING_NUMBER);
-            fields.add(CaptureField.BANK_ACCOUNT_NUMBER);
-            return fields;
-        }
-        fields.add(CaptureField.PAYMENT_CARD_NUMBER);
-        if (request.securityCode()) {
-            fields.add(CaptureField.SECURITY_CODE);
-        }
-        fields.add(CaptureField.EXPIRATION_DATE);
-        if (request.postalCode()) {
-            fields.add(CaptureField.POSTAL_CODE);
-        }
-        return fields;
     }
 
     /** One fresh idempotency key per logical operation; the transport's retries resend the same one. */

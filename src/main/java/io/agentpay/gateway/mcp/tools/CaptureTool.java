@@ -11,6 +11,7 @@ import io.agentpay.gateway.state.PaymentStatus;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,10 +38,13 @@ abstract class CaptureTool implements ToolFactory {
                         + "captured, refused with errorType (call it again so the caller can re-enter the " + field.spoken()
                         + "), or the payment ended; if the caller is still keying at the deadline, follow nextAction (it "
                         + "names the getPaymentStatus call that keeps waiting; calling this tool again would restart the "
-                        + "entry). The call SID must be the caller's PSTN leg, the one the payment was started on.")
+                        + "entry). The call SID is the one given to startPaymentCapture or the leg it chose."
+                        + (field.matcher() == null ? "" : " With requireMatchingInputs, call it with secondEntry true for "
+                        + "the caller's second entry once the first is captured."))
                 .inputSchema(ToolSchemas.MAPPER, ToolSchemas.waitingSessionSchema(ToolSchemas.DEFAULT_WAIT_SECONDS,
-                        "the caller to finish keying the " + field.spoken()))
-                .outputSchema(ToolSchemas.outputSchema(Map.of("requested", Map.of("type", "string", "const", field.wire()))))
+                        "the caller to finish keying the " + field.spoken(), field.matcher() != null))
+                .outputSchema(ToolSchemas.outputSchema(Map.of("requested", Map.of("type", "string", "enum",
+                        field.matcher() == null ? List.of(field.wire()) : List.of(field.wire(), field.matcher().wire())))))
                 .annotations(ToolSchemas.steering("Capture the " + field.spoken()))
                 .build();
     }
@@ -60,15 +64,17 @@ abstract class CaptureTool implements ToolFactory {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();
         int wait = ToolSchemas.waitSeconds(args, ToolSchemas.DEFAULT_WAIT_SECONDS);
-        PaymentStatus asked = context.payments().capture(callSid, paymentSid, field);
-        context.log().debug("tools", field.tool() + ": asked the caller for the " + field.spoken() + " on " + paymentSid);
-        progress.report("Twilio is listening for the " + field.spoken() + ".");
+        CaptureField entry = field.matcher() != null && args.optionalBoolean("secondEntry", false) ? field.matcher() : field;
+        PaymentStatus asked = context.payments().capture(callSid, paymentSid, entry);
+        context.log().debug("tools", field.tool() + ": asked the caller for the " + entry.spoken() + " on " + paymentSid);
+        progress.report("Twilio is listening for the " + entry.spoken() + ".");
         PaymentStatus status = ToolSchemas.awaitAgent(context, asked, wait, progress);
         Map<String, Object> view = ToolSchemas.view(status, context, wait == 0);
-        view.put("requested", field.wire());
+        view.put("requested", entry.wire());
         if (wait == 0 && NextAction.waitingOnCaller(status)) {
-            view.put("nextAction", "Twilio is listening for the " + field.spoken() + ". If you have not yet, tell the caller: \""
-                    + say + "\" " + NextAction.waitFor(status, "the " + field.spoken()));
+            view.put("nextAction", "Twilio is listening for the " + entry.spoken() + ". If you have not yet, tell the caller: \""
+                    + (entry == field ? say : "Please type your " + field.spoken() + " once more, to confirm it, then press "
+                    + "the pound key.") + "\" " + NextAction.waitFor(status, "the " + entry.spoken()));
         }
         return ToolResults.structured(view, status.statusUri());
     }

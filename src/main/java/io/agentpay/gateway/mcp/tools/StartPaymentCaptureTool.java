@@ -6,6 +6,7 @@ import io.agentpay.gateway.mcp.ToolFactory;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ToolInputException;
 import io.agentpay.gateway.mcp.ToolResults;
+import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.twilio.StartRequest;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
@@ -27,6 +28,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
             .sorted().toList();
     private static final Set<String> CURRENCY_CODES = Set.copyOf(CURRENCIES);
     private static final Set<String> METHODS = Set.of("credit-card", "ach-debit");
+    private static final List<String> MATCHABLE = List.of("payment-card-number", "expiration-date", "security-code", "postal-code");
 
     private final ServerContext context;
     private final Tool tool;
@@ -38,9 +40,9 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                 .title("Start a payment on a live call")
                 .description("Open a secure payment session on a live call, after the caller has agreed to pay. The "
                         + "caller will key card digits on their phone keypad; Twilio collects and tokenizes them and you "
-                        + "only see masked values. The payment must be attached to the caller's PSTN leg or DTMF digits "
-                        + "are never heard: for a call bridged to a SIP/client agent, use CallSid when CallDirection is "
-                        + "toPSTN and ParentCallSid when it is toSIP. Returns paymentSid and the status (state, required, "
+                        + "only see masked values. Keypad tones are heard only on the caller's phone (PSTN) leg: given an "
+                        + "agent's SIP or client leg, the payment opens on the caller's leg and 'leg' says which and why "
+                        + "(later tools accept either SID). Returns paymentSid and the status (state, required, "
                         + "nextAction); then tell the caller to key their card number and call captureCardNumber. Every "
                         + "tool returns the status, so no resource is needed; hosts that have resources may also follow "
                         + "statusResource.")
@@ -55,9 +57,20 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                         "postalCode": {"type": "boolean", "description": "Also collect the billing postal code. Default false."},
                         "securityCode": {"type": "boolean", "description": "Collect the security code (CVV). Default true."},
                         "validCardTypes": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": %s},
-                          "description": "Card brands to accept, e.g. [\\"visa\\", \\"mastercard\\", \\"amex\\"] (Twilio's default when omitted)."}
-                        }}""".formatted(ToolSchemas.CALL_SID, Json.write(CURRENCIES), Json.write(CARD_TYPES)))
-                .outputSchema(ToolSchemas.outputSchema(Map.of("mode", Map.of("type", "string", "enum", List.of("charge", "tokenize")))))
+                          "description": "Card brands to accept, e.g. [\\"visa\\", \\"mastercard\\", \\"amex\\"] (Twilio's default when omitted)."},
+                        "connectorParameters": {"type": "object", "maxProperties": 20, "additionalProperties": {"type": "string", "maxLength": 256},
+                          "description": "Extra parameters for the Pay Connector, as a flat object of strings (sent as Twilio's Parameter). Required for ach-debit: {\\"AVSName\\": \\"<account holder's name>\\"} — ask the caller for it first. Never card data."},
+                        "bankAccountType": {"type": "string", "enum": ["consumer-checking", "consumer-savings", "commercial-checking"], "description": "ach-debit only; Twilio's default is consumer-checking."},
+                        "requireMatchingInputs": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"type": "string", "enum": %s},
+                          "description": "Card fields the caller keys twice. After each, ask for the second entry with the same capture tool and secondEntry true; input-matching-failed means both entries again."},
+                        "confirmation": {"type": "boolean", "description": "Twilio reads the last four digits back to the caller, who presses 1 to confirm or 2 to re-enter. Default false."},
+                        "timeout": {"type": "integer", "minimum": 1, "maximum": 600, "description": "Seconds Twilio waits for the next digit before taking what was keyed (Twilio's default 5)."},
+                        "minPostalCodeLength": {"type": "integer", "minimum": 1, "maximum": 10, "description": "Minimum characters of the postal code (with postalCode true)."}
+                        }}""".formatted(ToolSchemas.CALL_SID, Json.write(CURRENCIES), Json.write(CARD_TYPES), Json.write(MATCHABLE)))
+                .outputSchema(ToolSchemas.outputSchema(Map.of("mode", Map.of("type", "string", "enum", List.of("charge", "tokenize")),
+                        "leg", Map.of("type", "object", "description", "present when the payment runs on another leg than the one given",
+                                "properties", Map.of("paymentLeg", Map.of("type", "string"), "givenCallSid", Map.of("type", "string"),
+                                        "why", Map.of("type", "string"))))))
                 .annotations(ToolSchemas.steering("Start a payment on a live call"))
                 .build();
     }
@@ -76,10 +89,16 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                     + "EUR or GBP.");
         }
         List<String> cardTypes = args.optionalChoices("validCardTypes", CARD_TYPES);
+        List<String> matching = args.optionalChoices("requireMatchingInputs", MATCHABLE);
         StartRequest request = new StartRequest(callSid, args.optionalAmount("chargeAmount"), currency,
                 args.optionalChoice("paymentMethod", METHODS), args.optionalText("description", 200),
                 args.optionalBoolean("postalCode", false), args.optionalBoolean("securityCode", true),
-                cardTypes == null ? null : String.join(" ", cardTypes));
+                cardTypes == null ? null : String.join(" ", cardTypes),
+                args.optionalStringMap("connectorParameters", 20), args.optionalChoice("bankAccountType", StartRequest.BANK_ACCOUNT_TYPES),
+                matching == null ? null : matching.stream().map(f -> CaptureField.parse(f).orElseThrow()).toList(),
+                args.has("confirmation") ? args.optionalBoolean("confirmation", false) : null,
+                args.has("timeout") ? args.optionalInteger("timeout", 1, 600, 5) : null,
+                args.has("minPostalCodeLength") ? args.optionalInteger("minPostalCodeLength", 1, 10, 1) : null);
         TwilioAgentPaymentServer payments = context.payments();
         context.requireCallbacksReachable();
         PaymentStatus status = payments.start(request);
@@ -87,6 +106,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
                 + (request.charges() ? " to charge " + request.chargeAmount().toPlainString() : " to tokenize"));
         Map<String, Object> view = ToolSchemas.view(status, context, false);
         view.put("mode", request.charges() ? "charge" : "tokenize");
+        payments.legChoice(callSid).ifPresent(leg -> view.put("leg", leg));
         return ToolResults.structured(view, status.statusUri());
     }
 }

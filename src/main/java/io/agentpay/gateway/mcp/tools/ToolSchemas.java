@@ -29,7 +29,7 @@ final class ToolSchemas {
 
     static final String CALL_SID = """
             "callSid": {"type": "string", "pattern": "^CA[0-9a-fA-F]{32}$",
-              "description": "SID of the live call's PSTN leg (the caller's side), 'CA' + 32 hex characters. For a call bridged to a SIP or client agent, use CallSid when CallDirection is toPSTN and ParentCallSid when it is toSIP."}""";
+              "description": "SID of the live call, 'CA' + 32 hex characters: the caller's (PSTN) leg, or an agent's SIP or client leg bridged to it (the payment then runs on the caller's leg)."}""";
 
     static final String PAYMENT_SID = """
             "paymentSid": {"type": "string", "pattern": "^PK[0-9a-fA-F]{32}$",
@@ -38,13 +38,24 @@ final class ToolSchemas {
     static final String SESSION_SCHEMA = "{\"type\": \"object\", \"additionalProperties\": false, "
             + "\"required\": [\"callSid\", \"paymentSid\"], \"properties\": {" + CALL_SID + ", " + PAYMENT_SID + "}}";
 
+    /** A capture tool's second entry of a field keyed twice ({@code requireMatchingInputs}). */
+    static final String SECOND_ENTRY = "\"secondEntry\": {\"type\": \"boolean\", \"description\": \"true asks for the second "
+            + "entry of a field listed in startPaymentCapture's requireMatchingInputs (Twilio's <field>-matcher), once the first "
+            + "entry is captured. Default false.\"}";
+
     /** callSid, paymentSid and waitSeconds with {@code defaultWait} and what the wait is for. */
     static String waitingSessionSchema(int defaultWait, String waitsFor) {
+        return waitingSessionSchema(defaultWait, waitsFor, false);
+    }
+
+    /** The same, plus {@code secondEntry} for a field the caller may be asked to key twice. */
+    static String waitingSessionSchema(int defaultWait, String waitsFor, boolean secondEntry) {
         return "{\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"callSid\", \"paymentSid\"], "
                 + "\"properties\": {" + CALL_SID + ", " + PAYMENT_SID + ", \"waitSeconds\": {\"type\": \"integer\", "
                 + "\"minimum\": 0, \"maximum\": " + MAX_WAIT_SECONDS + ", \"default\": " + defaultWait + ", \"description\": "
                 + Json.write("Seconds to wait (0-" + MAX_WAIT_SECONDS + ", default " + defaultWait + ") for " + waitsFor
-                + "; the result comes back as soon as it is known. 0 returns at once.") + "}}}";
+                + "; the result comes back as soon as it is known. 0 returns at once.") + "}"
+                + (secondEntry ? ", " + SECOND_ENTRY : "") + "}}";
     }
 
     /** What every tool result may say about how the wait ended. */
