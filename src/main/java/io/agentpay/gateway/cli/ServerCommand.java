@@ -1,6 +1,7 @@
 package io.agentpay.gateway.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The command line: three positional credentials, one option per {@link Setting} with its
- * environment variable as fallback, {@code --sandbox}, and the {@code demo} subcommand. Built
+ * The command line: three credentials (environment variables or positional arguments), one option per
+ * {@link Setting} with its environment variable as fallback, {@code --sandbox}, and the {@code demo} subcommand. Built
  * through picocli's programmatic model, so start-up pays for no annotation reflection.
  */
 public final class ServerCommand {
@@ -95,15 +96,12 @@ public final class ServerCommand {
                 values.put(setting, value.trim());
             }
         }
-        List<String> credentials = result.matchedPositionalValue(0, List.<String>of());
+        List<String> arguments = result.matchedPositionalValue(0, List.<String>of());
         boolean isSandbox = result.hasMatchedOption("--sandbox");
-        if (isSandbox && !credentials.isEmpty()) {
+        if (isSandbox && !arguments.isEmpty()) {
             throw new ConfigException("--sandbox runs without a Twilio account: remove the accountSid, apiKey and apiSecret arguments.");
         }
-        if (!isSandbox && credentials.size() != 3) {
-            throw new ConfigException("Expected 3 arguments, accountSid apiKey apiSecret (got " + credentials.size()
-                    + "). Example: " + NAME + " ACxxxxxxxx SKxxxxxxxx <secret>, or --sandbox to try it without Twilio.");
-        }
+        Map<Credential, String> credentials = isSandbox ? Map.of() : credentials(arguments);
         SandboxCredentials fake = isSandbox ? sandbox.get() : null;
         int port;
         try {
@@ -114,9 +112,9 @@ public final class ServerCommand {
         }
         String publicUrl = values.get(Setting.PUBLIC_URL);
         return new ServerConfig(
-                isSandbox ? fake.accountSid() : credentials.get(0),
-                isSandbox ? fake.apiKey() : credentials.get(1),
-                isSandbox ? fake.apiSecret() : credentials.get(2),
+                isSandbox ? fake.accountSid() : credentials.get(Credential.ACCOUNT_SID),
+                isSandbox ? fake.apiKey() : credentials.get(Credential.API_KEY),
+                isSandbox ? fake.apiSecret() : credentials.get(Credential.API_SECRET),
                 values.get(Setting.TOKEN_TYPE),
                 values.get(Setting.CURRENCY),
                 values.get(Setting.PAYMENT_CONNECTOR),
@@ -133,6 +131,27 @@ public final class ServerCommand {
                 isSandbox);
     }
 
+    /** Each credential from its argument when given, else from its environment variable; all three must be there. */
+    private Map<Credential, String> credentials(List<String> arguments) {
+        Map<Credential, String> credentials = new EnumMap<>(Credential.class);
+        List<String> missing = new ArrayList<>();
+        for (Credential credential : Credential.values()) {
+            String value = credential.ordinal() < arguments.size() ? arguments.get(credential.ordinal())
+                    : environment.apply(credential.env());
+            if (value == null || value.isBlank()) {
+                missing.add(credential.env());
+            } else {
+                credentials.put(credential, value.strip());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException("Twilio credentials missing: set " + String.join(", ", missing)
+                    + " in the environment (TWILIO_ACCOUNT_SID=AC..., TWILIO_API_KEY=SK..., TWILIO_API_SECRET=<the key's secret>),"
+                    + " or give accountSid apiKey apiSecret as arguments. To try the server without Twilio, run it with --sandbox.");
+        }
+        return credentials;
+    }
+
     private CommandSpec spec() {
         CommandSpec spec = CommandSpec.create().name(NAME).version(NAME + " " + version);
         addHelpOptions(spec);
@@ -143,7 +162,9 @@ public final class ServerCommand {
         spec.addPositional(PositionalParamSpec.builder().index("0..2").arity("0..3").hideParamSyntax(true)
                 .paramLabel("[<accountSid> <apiKey> <apiSecret>]")
                 .type(List.class).auxiliaryTypes(String.class)
-                .description("Twilio Account SID (AC…), API key SID (SK…) and the API key's secret.").build());
+                .description("Twilio Account SID (AC…), API key SID (SK…) and the API key's secret. Better set through "
+                        + "TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET, which keep the secret out of the "
+                        + "process list; an argument wins over its variable.").build());
         for (Setting setting : Setting.values()) {
             String defaultText = setting.defaultValue() == null || setting.secret() ? "" : " Default: " + setting.defaultValue() + ".";
             spec.addOption(OptionSpec.builder(setting.option()).paramLabel("<" + setting.label() + ">").type(String.class)

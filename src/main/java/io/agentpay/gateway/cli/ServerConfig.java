@@ -35,12 +35,12 @@ public record ServerConfig(
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
 
     public ServerConfig {
-        require(Sids.is(accountSid, Sids.ACCOUNT),
-                "accountSid must be 'AC' followed by 32 hex characters (your Twilio Account SID, from the Console)"
-                        + describe(accountSid, false) + ".");
-        require(Sids.is(apiKey, Sids.API_KEY),
-                "apiKey must be 'SK' followed by 32 hex characters (a Twilio API key SID)" + describe(apiKey, false) + ".");
-        require(apiSecret != null && !apiSecret.isBlank(), "apiSecret must not be empty: give the secret of API key " + apiKey + ".");
+        require(Sids.is(accountSid, Sids.ACCOUNT), Credential.ACCOUNT_SID.display()
+                + " must be 'AC' followed by 32 hex characters (your Twilio Account SID, from the Console)" + whatItIs(accountSid) + ".");
+        require(Sids.is(apiKey, Sids.API_KEY), Credential.API_KEY.display()
+                + " must be 'SK' followed by 32 hex characters (a Twilio API key SID)" + whatItIs(apiKey) + ".");
+        require(apiSecret != null && !apiSecret.isBlank(), Credential.API_SECRET.display()
+                + " must not be empty: give the secret Twilio showed once when the API key was created.");
         require(TOKEN_TYPES.contains(tokenType), Setting.TOKEN_TYPE.display()
                 + " must be one of one-time, reusable, payment-method" + describe(tokenType, false) + ".");
         require(currency != null && CURRENCY_CODE.matcher(currency).matches(), Setting.CURRENCY.display()
@@ -76,6 +76,20 @@ public record ServerConfig(
         if (!condition) {
             throw new ConfigException(message);
         }
+    }
+
+    /** What a credential that is not of its form is instead, without any of its characters. */
+    private static String whatItIs(String value) {
+        if (value == null || value.isEmpty()) {
+            return " (it is missing)";
+        }
+        if (Sids.is(value, Sids.ACCOUNT)) {
+            return " (the value given is an Account SID)";
+        }
+        if (Sids.is(value, Sids.API_KEY)) {
+            return " (the value given is an API key SID)";
+        }
+        return " (the value given is not of that form; it is not shown)";
     }
 
     /** A short, safe description of a bad value: its length, and its text only when not secret. */

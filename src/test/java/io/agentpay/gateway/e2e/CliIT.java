@@ -22,7 +22,7 @@ class CliIT {
 
     static Run run(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(JarProcess.command(args));
-        builder.environment().keySet().removeIf(k -> k.startsWith("NGROK") || k.equals("PUBLIC_URL") || k.equals("TOKEN_TYPE")
+        builder.environment().keySet().removeIf(k -> k.startsWith("NGROK") || k.startsWith("TWILIO_") || k.equals("PUBLIC_URL") || k.equals("TOKEN_TYPE")
                 || k.equals("CURRENCY") || k.equals("CALLBACK_PORT"));
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -34,15 +34,30 @@ class CliIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "bad account SID|ACnothex|" + SK + "|accountSid must be 'AC' followed by 32 hex characters",
-            "bad API key|" + AC + "|SKshort|apiKey must be 'SK' followed by 32 hex characters",
-            "account SID given as key|" + AC + "|" + AC + "|apiKey must be 'SK'"})
-    void aMalformedCredentialExitsWithStatus2AndOneClearLine(String name, String account, String key, String message) throws Exception {
-        Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com"), account, key, SECRET);
+            "bad account SID|ACnothex|" + SK + "|" + SECRET + "|accountSid) must be 'AC' followed by 32 hex characters",
+            "bad API key|" + AC + "|SKshort|" + SECRET + "|apiKey) must be 'SK' followed by 32 hex characters",
+            "account SID given as key|" + AC + "|" + AC + "|" + SECRET + "|apiKey) must be 'SK'",
+            "secret given as account SID|" + SECRET + "|" + SK + "|" + AC + "|TWILIO_ACCOUNT_SID (or argument 1, accountSid) must be 'AC'"})
+    void aMalformedCredentialExitsWithStatus2AndOneClearLine(String name, String account, String key, String secret,
+                                                            String message) throws Exception {
+        Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com"), account, key, secret);
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
         assertThat(run.err().strip().lines().count()).isEqualTo(1);
-        assertThat(run.err()).contains(message).doesNotContain(SECRET);
+        assertThat(run.err()).contains(message).doesNotContain(SECRET, "ACnothex", "SKshort");
+    }
+
+    @Test
+    void theCredentialsCanComeFromTheEnvironmentAndAreNeverEchoed() throws Exception {
+        Map<String, String> env = Map.of("PUBLIC_URL", "https://pay.example.com",
+                "TWILIO_ACCOUNT_SID", AC, "TWILIO_API_KEY", SK, "TWILIO_API_SECRET", SECRET);
+        Run run = run(env);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).doesNotContain(SECRET);
+        Run misplaced = run(Map.of("PUBLIC_URL", "https://pay.example.com",
+                "TWILIO_ACCOUNT_SID", AC, "TWILIO_API_KEY", SECRET, "TWILIO_API_SECRET", SECRET));
+        assertThat(misplaced.exit()).isEqualTo(2);
+        assertThat(misplaced.err()).contains("TWILIO_API_KEY (or argument 2, apiKey) must be 'SK'").doesNotContain(SECRET);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,7 +93,7 @@ class CliIT {
     void missingCredentialsSayWhatIsExpected() throws Exception {
         Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com"), AC);
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("Expected 3 arguments, accountSid apiKey apiSecret (got 1)");
+        assertThat(run.err()).contains("Twilio credentials missing: set TWILIO_API_KEY, TWILIO_API_SECRET in the environment");
         Run extra = run(Map.of("PUBLIC_URL", "https://pay.example.com"), AC, SK, SECRET, "another-secret");
         assertThat(extra.exit()).isEqualTo(2);
         assertThat(extra.err()).doesNotContain("another-secret");
