@@ -107,6 +107,7 @@ class BundleIT {
         assertThat(twilio.requests()).as("Twilio was called with the account from the environment")
                 .anyMatch(r -> r.path().contains("/Accounts/" + c.accountSid() + "/Calls/" + CALL + "/Payments")
                         && c.apiKey().equals(r.user()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stderr.isEmpty()); // the server's log, read below
         assertThat(String.join("\n", stderr)).doesNotContain(c.apiSecret()).doesNotContain("4111111111111111");
     }
 
@@ -151,7 +152,11 @@ class BundleIT {
         };
         transport.setStdErrorHandler(stderr::add);
         client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build();
-        client.initialize();
+        try {
+            client.initialize();
+        } catch (RuntimeException e) {
+            throw new AssertionError("the bundle's server did not start; its stderr:\n" + String.join("\n", stderr), e);
+        }
         return command;
     }
 
@@ -174,8 +179,8 @@ class BundleIT {
 
     /**
      * {@code ${__dirname}} becomes the install folder; {@code ${user_config.key}} the value the user
-     * set, else the manifest's default, else stays as written (what Claude Desktop passes for a
-     * setting left empty).
+     * set, else the manifest's default unless it is empty, else stays as written (what Claude
+     * Desktop passes for a setting that has no value; the launcher must drop it).
      */
     private String substitute(String text, Map<String, Object> settings) {
         Matcher m = PLACEHOLDER.matcher(text);
@@ -188,7 +193,8 @@ class BundleIT {
                 JsonNode option = manifest.path("user_config").path(m.group(2));
                 assertThat(option.isObject()).as("user_config." + m.group(2) + " is declared").isTrue();
                 Object set = settings.get(m.group(2));
-                value = set != null ? String.valueOf(set) : option.has("default") ? option.get("default").asText() : m.group();
+                String fallback = option.path("default").asText("");
+                value = set != null ? String.valueOf(set) : !fallback.isEmpty() ? fallback : m.group();
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
