@@ -3,6 +3,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
 JAR="$ROOT/target/twilio-agent-payments-mcp-gateway.jar"
 JVM_FLAGS="${JVM_FLAGS:-$(cat "$ROOT/bench/jvm-flags")}"
+# The JVM's own warnings go to stdout by default, and a server's stdout carries JSON-RPC only: every java
+# launched here sends them to stderr, overridden JVM_FLAGS included.
+LOG_FLAGS="-Xlog:disable -Xlog:all=warning:stderr"
+case " $JVM_FLAGS " in *" -Xlog:disable "*) ;; *) JVM_FLAGS="$LOG_FLAGS $JVM_FLAGS" ;; esac
 ACCOUNT="ACa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1" KEY="SKb2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
 PEERS="${PEERS_DIR:-/tmp/agentpay-bench-peers}"
 

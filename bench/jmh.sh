@@ -5,4 +5,4 @@ source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 ./mvnw -B -q test-compile
 ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
-java -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" org.openjdk.jmh.Main CallbackPipelineBenchmark "$@"
+java $LOG_FLAGS -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" org.openjdk.jmh.Main CallbackPipelineBenchmark "$@"

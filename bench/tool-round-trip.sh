@@ -7,5 +7,5 @@ need_jar
 cd "$ROOT"
 ./mvnw -B -q test-compile
 ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
-java -Dbench.jvmFlags="$JVM_FLAGS" -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" \
+java $LOG_FLAGS -Dbench.jvmFlags="$JVM_FLAGS" -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" \
   io.agentpay.gateway.bench.ToolRoundTrip "$JAR" "${1:-500}"

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -40,6 +43,10 @@ public final class CallbackServer implements AutoCloseable {
     public int start(String host, int port) throws BindException {
         int candidate = port;
         for (int attempt = 0; ; attempt++) {
+            if (port != 0 && attempt + 1 < PORT_ATTEMPTS && candidate < 65535 && !free(host, candidate)) {
+                candidate++; // an expected move, not worth Javalin's "Failed to start" error line
+                continue;
+            }
             Javalin created = create();
             try {
                 created.start(host, candidate);
@@ -87,6 +94,17 @@ public final class CallbackServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setHandler(
                     new CallbackHandler(server.getHandler(), ingress, MAX_BODY_BYTES)));
         });
+    }
+
+    /** Whether the port can be bound now, tried the way Jetty binds it (address reuse on). */
+    private static boolean free(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean isBindFailure(Throwable e) {

@@ -1,7 +1,9 @@
 package io.agentpay.gateway.cli;
 
+import io.agentpay.gateway.sandbox.Scenario;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -176,7 +178,8 @@ public final class ServerCommand {
         addHelpOptions(demo);
         demo.usageMessage().description("Take a complete sandbox payment through a real MCP client and print each step.");
         demo.addOption(OptionSpec.builder("--scenario").paramLabel("<NAME>").type(String.class)
-                .description("Simulated caller: default, invalid-card, expired-card, timeout, hang-up, declined, amex.").build());
+                .description("Simulated caller: " + String.join(", ", Arrays.stream(Scenario.values()).map(Scenario::label).toList())
+                        + ". Default: default.").build());
         demo.addOption(OptionSpec.builder("--server-jvm-option").paramLabel("<OPTION>").type(List.class)
                 .auxiliaryTypes(String.class).description("Extra JVM option for the server process, repeatable "
                         + "(the build uses it to record the class-data sharing archive).").build());

@@ -6,8 +6,6 @@ import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.Scenario;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -18,7 +16,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code demo}: launches this server in sandbox mode as a child process, drives a whole payment
@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DemoCommand {
     private static final int MAX_ATTEMPTS = 3;
+    private static final int STDERR_LINES_SHOWN = 20;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -45,38 +46,47 @@ public final class DemoCommand {
             return 2;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> args = new java.util.ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        // The JVM's own warnings go to stderr, never into the JSON-RPC stream on stdout.
+        List<String> args = new java.util.ArrayList<>(List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         args.addAll(serverJvmOptions);
         args.addAll(List.of("-cp", absoluteClassPath(), Main.class.getName(), "--sandbox", "--callback-port", "0"));
-        ServerParameters params = ServerParameters.builder(java).args(args).build();
-        StdioClientTransport transport = new StdioClientTransport(params, Json.MCP);
-        transport.setStdErrorHandler(line -> { });
+        args.add(0, java);
+        AtomicReference<McpSyncClient> running = new AtomicReference<>();
+        AtomicBoolean serverEnded = new AtomicBoolean();
+        // If the server ends, the pending request ends with it, not at its time-out.
+        ServerProcess server = new ServerProcess(args, Json.MCP, STDERR_LINES_SHOWN, () -> {
+            serverEnded.set(true);
+            McpSyncClient client = running.getAndSet(null);
+            if (client != null) {
+                client.close();
+            }
+        });
         say("Twilio Agent Payments MCP Gateway: sandbox demo (simulated call and payment, nothing is charged)");
         say("Scenario '" + scenario.label() + "': the caller " + scenario.description() + ".");
-        try (McpSyncClient client = McpClient.sync(transport)
+        int status;
+        try (McpSyncClient client = McpClient.sync(server)
                 .requestTimeout(Duration.ofSeconds(30))
                 .jsonSchemaValidator((schema, content) -> JsonSchemaValidator.ValidationResponse.asValid(null))
                 .loggingConsumer(n -> logs.incrementAndGet())
                 .resourcesUpdateConsumer(c -> updates.incrementAndGet())
                 .build()) {
-            return drive(client, scenario);
-        } catch (RuntimeException e) {
-            err.println("demo failed: " + e.getMessage());
-            return 1;
-        } finally {
-            awaitServerExit();
-        }
-    }
-
-    /** The server writes its class-data archive (when asked to) as it exits: let it finish. */
-    private static void awaitServerExit() {
-        ProcessHandle.current().children().forEach(child -> {
-            try {
-                child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                child.destroyForcibly();
+            running.set(client);
+            if (serverEnded.get()) {
+                throw new IllegalStateException("the server process ended");
             }
-        });
+            status = drive(client, scenario);
+            running.set(null);
+        } catch (RuntimeException e) {
+            err.println("demo failed: " + (serverEnded.get() ? "the server process ended." : e.getMessage()));
+            status = 1;
+        }
+        // The server writes its class-data archive (when asked to) as it exits: let it finish.
+        server.awaitExit(30);
+        if (status != 0) {
+            server.printStderr(err);
+        }
+        return status;
     }
 
     private int drive(McpSyncClient client, Scenario scenario) {

@@ -76,6 +76,9 @@ public final class ServerAssembly {
             completions.add(new SyncCompletionSpecification(new McpSchema.ResourceReference(template.uriTemplate()),
                     (exchange, request) -> complete(context, request)));
         }
+        if (transport instanceof StdioTransportProvider stdio) {
+            stdio.checkParams(new ParamsCheck(mapper, resources.stream().map(r -> r.resourceTemplate().uriTemplate()).toList()));
+        }
         return McpServer.sync(transport)
                 .jsonMapper(mapper)
                 .jsonSchemaValidator(ARGUMENTS_CHECKED_BY_TOOLS)

@@ -18,14 +18,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * MCP over stdin/stdout, one JSON-RPC message per line. Unlike a bare reader it survives bad
- * input: an unparsable or oversized line gets a JSON-RPC error answer and the session goes on.
+ * MCP over stdin/stdout, one JSON-RPC message per line, handled in the order read. Unlike a bare reader it
+ * survives bad input: an unparsable or oversized line gets a JSON-RPC error answer, a request with bad params
+ * one {@code -32602} answer ({@link ParamsCheck}), and the session goes on.
  * It tells its {@link Listener} when the {@code initialize} answer has been written (so slow
  * start-up work can begin after it) and when stdin closes.
  */
@@ -53,9 +55,10 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     private final Object sessionLock = new Object();
     private final List<String> pending = new ArrayList<>();
     private final FastInitialize fastInitialize;
-    private boolean firstLineSeen;
-    private volatile String fastAnswerId;
+    private final AtomicReference<String> fastAnswerId = new AtomicReference<>();
+    private boolean earlyAnswerGiven;
     private volatile String fastAnswer;
+    private volatile ParamsCheck paramsCheck;
     private volatile McpServerSession session;
 
     public StdioTransportProvider(McpJsonMapper jsonMapper, ObjectMapper objectMapper, InputStream in, OutputStream out,
@@ -123,6 +126,11 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         start();
     }
 
+    /** Refuses requests with bad params before the SDK sees them; set before the session factory. */
+    public void checkParams(ParamsCheck check) {
+        this.paramsCheck = check;
+    }
+
     @Override
     public Mono<Void> notifyClients(String method, Object params) {
         McpServerSession current = session;
@@ -185,27 +193,35 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         }
     }
 
-    /** Queues a line until the session exists, answering a first {@code initialize} at once when asked to. */
+    /**
+     * Every line takes this one path, in the order read: queued until the session exists, then handed to it
+     * under the same lock the queue is drained with, so a new line never overtakes a queued one. A ping is
+     * answered at once; the first valid {@code initialize} before the session exists gets the early answer.
+     */
     private void accept(String text) {
-        if (session == null) {
-            synchronized (sessionLock) {
-                if (session == null) {
-                    if (!firstLineSeen && fastInitialize != null) {
-                        FastInitialize.Request request = FastInitialize.parse(text.strip());
-                        if (request != null) {
-                            fastAnswer = fastInitialize.answer(request);
-                            fastAnswerId = idKey(request.id());
-                            writeLine(fastAnswer);
-                        }
-                    }
-                    firstLineSeen = true;
-                    pending.add(text);
-                    return;
-                }
-            }
+        String line = text.strip();
+        if (line.isEmpty()) {
+            return;
         }
-        firstLineSeen = true;
-        handleLine(text);
+        FastInitialize.Request request = line.contains("\"ping\"") || line.contains("\"initialize\"")
+                ? FastInitialize.parse(line) : null;
+        if (request != null && request.isPing()) {
+            writeLine(FastInitialize.pingAnswer(request));
+            return;
+        }
+        synchronized (sessionLock) {
+            if (session != null) {
+                handleLine(line);
+                return;
+            }
+            if (fastInitialize != null && !earlyAnswerGiven && request != null && request.answerableEarly()) {
+                earlyAnswerGiven = true;
+                fastAnswer = fastInitialize.answer(request);
+                fastAnswerId.set(idKey(request.id()));
+                writeLine(fastAnswer);
+            }
+            pending.add(line);
+        }
     }
 
     private static String idKey(Object id) {
@@ -221,11 +237,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         }
     }
 
-    private void dispatch(String text) {
-        String line = text.strip();
-        if (line.isEmpty()) {
-            return;
-        }
+    private void dispatch(String line) {
         McpSchema.JSONRPCMessage message = null;
         try {
             message = McpSchema.deserializeJsonRpcMessage(jsonMapper(), line);
@@ -234,6 +246,13 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         }
         if (message == null || !McpSchema.JSONRPC_VERSION.equals(message.jsonrpc())) {
             refuse(line);
+            return;
+        }
+        ParamsCheck check = paramsCheck;
+        String problem = check != null && message instanceof McpSchema.JSONRPCRequest request
+                ? check.problem(request.method(), request.params()) : null;
+        if (problem != null) {
+            writeError(((McpSchema.JSONRPCRequest) message).id(), McpSchema.ErrorCodes.INVALID_PARAMS, problem);
             return;
         }
         session.handle(message).subscribe(null, e -> LOG.warn("Message handling failed: {}", e.toString()));
@@ -267,10 +286,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     private void writeError(Object id, int code, String message) {
         var error = objectMapper().createObjectNode();
         error.put("jsonrpc", McpSchema.JSONRPC_VERSION);
-        if (id instanceof Long number) {
-            error.put("id", number);
-        } else if (id instanceof String text) {
-            error.put("id", text);
+        if (id instanceof Number || id instanceof String) {
+            error.set("id", objectMapper().valueToTree(id));
         } else {
             error.putNull("id");
         }
@@ -288,8 +305,9 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
         }
         boolean initializeAnswer = message instanceof McpSchema.JSONRPCResponse response
                 && response.result() instanceof McpSchema.InitializeResult;
-        if (initializeAnswer && fastAnswerId != null
-                && fastAnswerId.equals(idKey(((McpSchema.JSONRPCResponse) message).id()))) {
+        String early = fastAnswerId.get();
+        if (initializeAnswer && early != null && early.equals(idKey(((McpSchema.JSONRPCResponse) message).id()))
+                && fastAnswerId.compareAndSet(early, null)) {
             if (!json.equals(fastAnswer)) {
                 LOG.warn("The early initialize answer differed from the SDK's: {} / {}", fastAnswer, json);
             }

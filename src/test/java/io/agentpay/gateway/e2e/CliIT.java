@@ -134,6 +134,23 @@ class CliIT {
     }
 
     @Test
+    void theDemoHelpListsEveryScenario() throws Exception {
+        Run help = run(Map.of(), "demo", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("default, invalid-card, expired-card, timeout, hang-up, "
+                + "declined, amex, call-ended");
+    }
+
+    @Test
+    void whenTheDemosServerCannotStartTheDemoSaysWhyAndEnds() throws Exception {
+        Run run = run(Map.of(), "demo", "--server-jvm-option=-XX:+NoSuchJvmOption");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("demo failed: the server process ended.")
+                .contains("lines the server process wrote to stderr:")
+                .contains("Unrecognized VM option 'NoSuchJvmOption'");
+    }
+
+    @Test
     void theDemoFollowsEachScenario() throws Exception {
         for (String scenario : List.of("invalid-card", "declined", "hang-up")) {
             Run run = run(Map.of(), "demo", "--scenario", scenario);
