@@ -11,7 +11,7 @@ old="$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)"
 [[ -n "$old" ]] || { echo "pom.xml: no project <version> found" >&2; exit 1; }
 [[ "$old" == "$new" ]] && { echo "version is already $new"; exit 0; }
 esc="${old//./\\.}"
-sed -i.bak "0,/^  <version>$esc<\/version>$/s//  <version>$new<\/version>/" pom.xml
+sed -i.bak "s|^  <version>$esc</version>$|  <version>$new</version>|" pom.xml  # the project's: the only one indented by two
 sed -i.bak "s|\"version\": \"$esc\"|\"version\": \"$new\"|" src/mcpb/manifest.json server.json
 sed -i.bak "s|/releases/download/v$esc/|/releases/download/v$new/|" server.json jbang-catalog.json
 rm -f pom.xml.bak src/mcpb/manifest.json.bak server.json.bak jbang-catalog.json.bak

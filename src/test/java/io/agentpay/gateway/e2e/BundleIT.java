@@ -125,16 +125,26 @@ class BundleIT {
         Files.writeString(oldJava.resolve("release"), "JAVA_VERSION=\"11.0.21\"\n");
         Path java = Files.writeString(oldJava.resolve("bin").resolve("java"), "#!/bin/sh\nexit 0\n");
         assertThat(java.toFile().setExecutable(true)).isTrue();
+        assertThat(launcherFailure(oldJava)).contains("is Java 11").contains("needs Java 17 or newer").contains(oldJava.toString());
+    }
 
-        List<String> command = launchCommand(Map.of("java_home", oldJava.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    @Test
+    void aJavaInstallationSettingWithoutJavaIsNamedOnStderr() throws Exception {
+        Path notJava = Files.createDirectories(temp.resolve("Documents"));
+        assertThat(launcherFailure(notJava)).contains(notJava.toString()).contains("has no bin/java")
+                .contains("clear the setting");
+    }
+
+    /** Runs the bundle's command with the "Java installation" setting; it must exit 1; returns what it printed. */
+    private String launcherFailure(Path javaHome) throws Exception {
+        Map<String, Object> settings = Map.of("java_home", javaHome.toString());
+        ProcessBuilder builder = new ProcessBuilder(launchCommand(settings)).redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(launchEnvironment(Map.of("java_home", oldJava.toString()), Map.of()));
+        builder.environment().putAll(launchEnvironment(settings, Map.of()));
         Process process = builder.start();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.exitValue()).isEqualTo(1);
-        assertThat(output).contains("is Java 11").contains("needs Java 17 or newer").contains(oldJava.toString());
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** Starts the bundle's server as its manifest says and connects an MCP client; returns the command line. */
