@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -53,6 +54,7 @@ class BundleIT {
     private PaySimulator twilio;
     private McpSyncClient client;
     private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private TcpRelay relay;
 
     @BeforeEach
     void install() throws IOException {
@@ -70,20 +72,26 @@ class BundleIT {
         if (twilio != null) {
             twilio.close();
         }
+        if (relay != null) {
+            relay.close();
+        }
     }
 
     @Test
     void theBundleTakesAPaymentThroughTheTwilioEmulatorWithCredentialsFromTheManifestsEnvironment() throws Exception {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(20));
         PaySimulator.Credentials c = twilio.credentials();
-        int port = JarProcess.freePort();
+        // The public URL is a relay the test owns; the server binds any free port and says which on stderr.
+        relay = new TcpRelay();
+        int publicPort = relay.start();
         Map<String, Object> settings = Map.of("account_sid", c.accountSid(), "api_key", c.apiKey(),
                 "api_secret", c.apiSecret(), "auth_token", c.authToken(),
-                "public_url", "http://localhost:" + port, "callback_port", port);
+                "public_url", "http://localhost:" + publicPort, "callback_port", 0);
         // The host's own environment: where Java is, and (the manifest does not set it) the emulator as Twilio.
         Map<String, String> host = Map.of("JAVA_HOME", System.getProperty("java.home"),
                 "TWILIO_API_BASE_URL", twilio.baseUrl().toString());
         List<String> launch = connect(settings, host);
+        relay.target(JarProcess.callbackPort(stderr));
 
         assertThat(String.join(" ", launch)).as("no credential on the command line")
                 .doesNotContain(c.accountSid()).doesNotContain(c.apiKey()).doesNotContain(c.apiSecret());
