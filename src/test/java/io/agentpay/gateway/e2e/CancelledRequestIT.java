@@ -85,13 +85,13 @@ class CancelledRequestIT {
                 StandardCharsets.UTF_8)).lines().forEach(stderr::add), "jar-stderr");
         drain.setDaemon(true);
         drain.start();
-        relay.target(JarProcess.callbackPort(stderr));
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         List<JsonNode> seen = new ArrayList<>();
 
         send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                 + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw-test\",\"version\":\"1\"}}}");
         answer(out, 1, seen);
+        relay.target(JarProcess.callbackPort(stderr)); // the callback endpoint opens once initialize is answered
         send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
         send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"debug\"}}");
         answer(out, 2, seen);
