@@ -100,16 +100,19 @@ class SubscriptionsIT {
                 // Every change the server logged reached the subscriber as an update, nothing more arrives afterwards.
                 await().atMost(Duration.ofSeconds(10)).until(() -> updates.values().stream().mapToInt(AtomicInteger::get).sum()
                         >= changeLogs(logs).size() - logsBefore);
-                // A marker instead of a pause: one more change, made after all of them, is notified after them.
+                // A marker instead of a pause: one more callback, posted after all of them, is logged and notified
+                // after them (each travels on one queue, in order), so once both of its arrived, theirs have too.
+                String markerCall = String.format("CA%032x", 0xfeed);
                 McpSchema.CallToolResult marker = client.callTool(new McpSchema.CallToolRequest("startPaymentCapture",
-                        Map.of("callSid", String.format("CA%032x", 0xfeed), "chargeAmount", "1.00")));
+                        Map.of("callSid", markerCall, "chargeAmount", "1.00")));
                 JsonNode markerBody = Json.MAPPER.readTree(((McpSchema.TextContent) marker.content().get(0)).text());
+                String markerSid = markerBody.path("paymentSid").asText();
                 String markerUri = markerBody.path("statusResource").asText();
                 client.subscribeResource(new McpSchema.SubscribeRequest(markerUri));
-                client.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid",
-                        String.format("CA%032x", 0xfeed), "paymentSid", markerBody.path("paymentSid").asText())));
-                await().atMost(Duration.ofSeconds(10)).until(() -> updates.containsKey(markerUri));
-                String markerSid = markerBody.path("paymentSid").asText();
+                assertThat(CallbackSequences.postConcurrently(HttpClient.newHttpClient(), callbackUrl,
+                        CallbackSequences.payment(markerCall, markerSid, t0, "ch_marker").subList(2, 3))).containsExactly(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> updates.containsKey(markerUri)
+                        && changeLogs(logs).stream().anyMatch(l -> l.data().contains(markerSid)));
                 long changed = changeLogs(logs).stream().filter(l -> !l.data().contains(markerSid)).count() - logsBefore;
                 for (int i = 0; i < PAYMENTS; i++) {
                     String[] s = sessions.get(i);
