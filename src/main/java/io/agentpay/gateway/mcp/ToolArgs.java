@@ -38,7 +38,28 @@ public final class ToolArgs {
                         + String.join(", ", declared.stream().sorted().toList()) + ".");
             }
         }
+        // Before any check of form: card data gets the same answer whatever argument (or list item, or object key)
+        // it was typed into. SIDs are checked for their own form instead (their hex can hold long digit runs).
+        values.forEach((name, value) -> {
+            if (!"callSid".equals(name) && !"paymentSid".equals(name) && holdsCardData(value)) {
+                throw new ToolInputException("Argument '" + name + "' holds what looks like a card number or security code. "
+                        + NO_CARD_DATA);
+            }
+        });
         return new ToolArgs(values);
+    }
+
+    private static boolean holdsCardData(Object value) {
+        if (value instanceof String text) {
+            return CardData.holdsCardData(text);
+        }
+        if (value instanceof java.util.Collection<?> items) {
+            return items.stream().anyMatch(ToolArgs::holdsCardData);
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.entrySet().stream().anyMatch(e -> holdsCardData(e.getKey()) || holdsCardData(e.getValue()));
+        }
+        return false;
     }
 
     public String callSid() {

@@ -60,7 +60,7 @@ class ComponentScanTest {
         try (GatewayFixture gateway = new GatewayFixture()) {
             ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), gateway.context, loader);
             assertThat(components.failures()).isEmpty();
-            assertThat(components.tools()).hasSize(9);
+            assertThat(components.tools()).hasSize(10);
             assertThat(components.prompts()).hasSize(7);
             assertThat(components.resources()).hasSize(1);
         }

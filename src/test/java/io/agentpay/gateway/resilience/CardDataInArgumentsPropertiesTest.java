@@ -82,6 +82,11 @@ class CardDataInArgumentsPropertiesTest {
                 args.put("paymentSid", PAYMENT);
                 args.put(planted, true);
             }
+            case "validCardTypes" -> args.put(slot, java.util.List.of("visa", planted));
+            case "connectorParameters" -> {
+                args.put("paymentMethod", "ach-debit");
+                args.put(slot, Map.of("AVSName", planted));
+            }
             default -> args.put(slot, planted);
         }
         long sent = gateway.twilio.requestCount();
@@ -98,7 +103,8 @@ class CardDataInArgumentsPropertiesTest {
 
     @Provide
     Arbitrary<String> slots() {
-        return Arbitraries.of("name", "name of a capture tool", "description", "validCardTypes", "paymentMethod");
+        return Arbitraries.of("name", "name of a capture tool", "description", "validCardTypes", "paymentMethod",
+                "connectorParameters");
     }
 
     /** Text around the planted data that cannot join its digits: empty, or letters ending in a space. */
