@@ -28,7 +28,8 @@ public final class FastInitialize {
                           String instructions) {
         this.protocolVersions = protocolVersions;
         this.resultTail = ",\"capabilities\":" + capabilitiesJson + ",\"serverInfo\":{\"name\":" + quote(name)
-                + ",\"version\":" + quote(version) + "},\"instructions\":" + quote(instructions) + "}}";
+                + ",\"title\":" + quote(ServerAssembly.TITLE) + ",\"version\":" + quote(version) + ",\"description\":"
+                + quote(ServerAssembly.DESCRIPTION) + ",\"websiteUrl\":" + quote(ServerAssembly.WEBSITE_URL) + "},\"instructions\":" + quote(instructions) + "}}";
     }
 
     /** The server's own settings: the capabilities {@link ServerAssembly} declares. */

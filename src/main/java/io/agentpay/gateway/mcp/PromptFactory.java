@@ -10,4 +10,9 @@ public interface PromptFactory {
 
     /** Renders the prompt; throws {@link ToolInputException} when an argument is missing or malformed. */
     GetPromptResult get(Map<String, Object> arguments);
+
+    /** The fixed values an argument other than callSid and paymentSid takes, for completion; empty when free. */
+    default java.util.List<String> choices(String argument) {
+        return java.util.List.of();
+    }
 }

@@ -17,22 +17,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Builds the MCP server from the discovered components: capabilities, instructions, handlers, completions. */
 public final class ServerAssembly {
     public static final String NAME = "twilio-agent-payments-mcp-gateway";
+    public static final String TITLE = "Twilio Agent Payments";
+    public static final String DESCRIPTION = "Take a card or ACH payment during a live Twilio call: the caller keys the "
+            + "digits on the phone keypad, Twilio tokenizes them, and the model sees masked values only.";
+    /** Twilio's reference for the Payments API this server steers. */
+    public static final String WEBSITE_URL = "https://www.twilio.com/docs/voice/api/payment-resource";
 
     public static final String INSTRUCTIONS = """
             Takes a card (or ACH) payment during a live Twilio phone call without card data ever reaching you: \
             the caller keys digits on the phone keypad, Twilio captures and tokenizes them, and you only ever see \
             masked values (last four digits at most).
-            Flow: 1) get consent, then startPaymentCapture with the call SID of the caller's PSTN leg; \
-            2) captureCardNumber, captureSecurityCode, captureExpirationDate (and capturePostalCode when asked), one at a time, \
-            each time telling the caller what to key; 3) after each, wait for the status resource \
-            payment://{callSid}/{paymentSid}/status (subscribe to it or read it) and follow its nextAction: \
-            re-capture a rejected field by calling the same tool again; 4) when 'required' is empty, completePaymentCapture; \
-            5) confirm with brand and last four only. cancelPaymentCapture ends a session at any time.
+            Flow, with tools alone: 1) get consent, then startPaymentCapture with the call SID of the caller's PSTN leg; \
+            2) for each field (captureCardNumber, captureSecurityCode, captureExpirationDate, and capturePostalCode when \
+            required), first tell the caller what to key, then call the tool: it waits and returns the outcome (captured, \
+            or refused with errorType: call the same tool again so the caller re-enters it); 3) when state is \
+            ready-to-complete, confirm with the caller and call completePaymentCapture: it returns completed (with the \
+            confirmation code or token) or failed (with failureReason); 4) confirm with brand and last four only. \
+            Every result carries the payment's status and a nextAction naming the exact next call. If the caller is still \
+            keying when a tool returns, call getPaymentStatus with waitSeconds to keep waiting; never repeat the capture \
+            tool for that, it restarts the entry. cancelPaymentCapture ends a session at any time. Hosts with resources \
+            may also follow payment://{callSid}/{paymentSid}/status (the same object; subscribable).
             Never ask the caller to say card digits aloud and never repeat digits. The prompts StartCapture, CardNumber, \
             SecurityCode, ExpirationDate, FinishCapture, Completion and Error give the words for each step.""";
 
@@ -63,10 +74,9 @@ public final class ServerAssembly {
                     throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS).message(e.getMessage()).build();
                 }
             }));
-            if (prompt.arguments() != null && prompt.arguments().stream()
-                    .anyMatch(a -> a.name().equals("callSid") || a.name().equals("paymentSid"))) {
+            if (prompt.arguments() != null && !prompt.arguments().isEmpty()) {
                 completions.add(new SyncCompletionSpecification(new McpSchema.PromptReference(prompt.name()),
-                        (exchange, request) -> complete(context, request)));
+                        (exchange, request) -> complete(context, request, factory.choices(request.argument().name()))));
             }
         }
         List<SyncResourceTemplateSpecification> resources = new ArrayList<>();
@@ -74,12 +84,12 @@ public final class ServerAssembly {
             McpSchema.ResourceTemplate template = factory.template();
             resources.add(new SyncResourceTemplateSpecification(template, (exchange, request) -> factory.read(request.uri())));
             completions.add(new SyncCompletionSpecification(new McpSchema.ResourceReference(template.uriTemplate()),
-                    (exchange, request) -> complete(context, request)));
+                    (exchange, request) -> complete(context, request, List.of())));
         }
         return McpServer.sync(transport)
                 .jsonMapper(mapper)
                 .jsonSchemaValidator(ARGUMENTS_CHECKED_BY_TOOLS)
-                .serverInfo(NAME, version)
+                .serverInfo(new McpSchema.Implementation(NAME, TITLE, version, DESCRIPTION, null, WEBSITE_URL))
                 .instructions(INSTRUCTIONS)
                 .requestTimeout(Duration.ofSeconds(60))
                 .capabilities(McpSchema.ServerCapabilities.builder()
@@ -96,14 +106,23 @@ public final class ServerAssembly {
                 .build();
     }
 
-    /** Suggests the call and payment SIDs this server knows, newest first, that start with what was typed. */
-    static CompleteResult complete(ServerContext context, McpSchema.CompleteRequest request) {
+    /**
+     * Suggests values that start with what was typed, ignoring case: an argument's fixed choices,
+     * or the call and payment SIDs this server knows, newest first; a payment SID only of the call
+     * already chosen in the completion context, when there is one.
+     */
+    static CompleteResult complete(ServerContext context, McpSchema.CompleteRequest request, List<String> choices) {
         String argument = request.argument().name();
-        String typed = request.argument().value() == null ? "" : request.argument().value();
-        List<String> values = context.store().all().stream()
+        String typed = request.argument().value() == null ? "" : request.argument().value().toLowerCase(Locale.ROOT);
+        Map<String, String> chosen = request.context() == null || request.context().arguments() == null ? Map.of()
+                : request.context().arguments();
+        String callSid = chosen.get("callSid");
+        Stream<String> candidates = !choices.isEmpty() ? choices.stream() : context.store().all().stream()
+                .filter(s -> !argument.equals("paymentSid") || callSid == null || callSid.equalsIgnoreCase(s.callSid()))
                 .sorted(Comparator.comparing(PaymentStatus::updatedAt).reversed())
-                .map(s -> argument.equals("paymentSid") ? s.paymentSid() : argument.equals("callSid") ? s.callSid() : null)
-                .filter(v -> v != null && v.startsWith(typed))
+                .map(s -> argument.equals("paymentSid") ? s.paymentSid() : argument.equals("callSid") ? s.callSid() : null);
+        List<String> values = candidates
+                .filter(v -> v != null && v.toLowerCase(Locale.ROOT).startsWith(typed))
                 .distinct()
                 .limit(100)
                 .toList();

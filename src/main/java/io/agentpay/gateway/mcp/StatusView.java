@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** The payment status object as the model sees it, the same in the status resource and in every tool result. */
 public final class StatusView {
-    public static final String SANDBOX_NOTE = "Sandbox: simulated call and payment; nothing was charged or saved.";
+    private static final String SANDBOX_NOTE = "Sandbox: simulated call and payment; nothing was charged or saved.";
 
     private StatusView() {}
 

@@ -64,7 +64,7 @@ public final class ToolResults {
                 Map<String, Object> view = new LinkedHashMap<>();
                 view.put("error", "internal-error");
                 view.put("message", "The server could not run " + name + " (" + e.getClass().getSimpleName() + ").");
-                view.put("nextStep", "Read the status resource to see where the payment stands, then try once more.");
+                view.put("nextStep", "Call getPaymentStatus (or read the status resource) to see where the payment stands, then try once more.");
                 return error(view);
             }
         };

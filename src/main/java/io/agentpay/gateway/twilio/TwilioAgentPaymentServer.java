@@ -123,8 +123,8 @@ public final class TwilioAgentPaymentServer {
             PaymentStatus existing = open.get();
             throw new PaymentException("session-open", null, "Payment session " + existing.paymentSid()
                     + " is still open on call " + callSid + " (state " + existing.state().wire() + ").",
-                    "Continue with paymentSid " + existing.paymentSid() + " (read " + existing.statusUri()
-                            + "), or call cancelPaymentCapture on it before starting a new one.");
+                    "Continue with paymentSid " + existing.paymentSid() + " (getPaymentStatus shows where it stands, as "
+                            + "does " + existing.statusUri() + "), or call cancelPaymentCapture on it before starting a new one.");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.tunnel.TcpRelay;
@@ -39,7 +40,7 @@ class FaultsIT {
     }
 
     static JsonNode call(McpSyncClient client, String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        McpSchema.CallToolResult result = ToolResultCheck.call(client, new McpSchema.CallToolRequest(tool, args));
         try {
             JsonNode body = Json.MAPPER.readTree(((McpSchema.TextContent) result.content().get(0)).text());
             ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_isError", Boolean.TRUE.equals(result.isError()));
@@ -54,7 +55,7 @@ class FaultsIT {
         McpSyncClient client = client(Map.of("NGROK_AUTH_TOKEN", "2abcdefghijklmnopqrstuvwxyz_0123456789"),
                 "ACa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "SKb2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", "secret", "--callback-port", "0");
         try {
-            assertThat(client.listTools().tools()).hasSize(9);
+            assertThat(client.listTools().tools()).hasSize(10);
             JsonNode result = call(client, "startPaymentCapture", Map.of("callSid", CALL));
             assertThat(result.path("_isError").asBoolean()).isTrue();
             assertThat(result.path("error").asText()).isEqualTo("callbacks-unavailable");

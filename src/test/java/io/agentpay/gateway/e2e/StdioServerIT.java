@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.modelcontextprotocol.client.McpClient;
@@ -63,7 +64,7 @@ class StdioServerIT {
     }
 
     private JsonNode call(String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        McpSchema.CallToolResult result = ToolResultCheck.call(client, new McpSchema.CallToolRequest(tool, args));
         JsonNode body = parse(((McpSchema.TextContent) result.content().get(0)).text());
         assertThat(result.isError()).as(tool + " " + body).isFalse();
         return body;
@@ -97,7 +98,7 @@ class StdioServerIT {
         assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder(
                 "startPaymentCapture", "captureCardNumber", "captureSecurityCode", "captureExpirationDate",
                 "capturePostalCode", "captureBankRoutingNumber", "captureBankAccountNumber", "completePaymentCapture",
-                "cancelPaymentCapture");
+                "cancelPaymentCapture", "getPaymentStatus");
         assertThat(client.listPrompts().prompts()).extracting(McpSchema.Prompt::name).containsExactlyInAnyOrder(
                 "StartCapture", "CardNumber", "SecurityCode", "ExpirationDate", "FinishCapture", "Completion", "Error");
         assertThat(client.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)
@@ -107,12 +108,12 @@ class StdioServerIT {
     @Test
     void logNotificationsFollowTheClientsLevel() {
         client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
-        client.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA1", "paymentSid", "PK1")));
+        ToolResultCheck.call(client, new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA1", "paymentSid", "PK1")));
         await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
                 .anyMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING && l.data().contains("'callSid'")));
         client.setLoggingLevel(McpSchema.LoggingLevel.ERROR);
         int before = logs.size();
-        client.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA2", "paymentSid", "PK2")));
+        ToolResultCheck.call(client, new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA2", "paymentSid", "PK2")));
         client.ping();
         assertThat(logs.subList(before, logs.size())).noneMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING);
     }
@@ -125,7 +126,7 @@ class StdioServerIT {
         String uri = started.path("statusResource").asText();
         client.subscribeResource(new McpSchema.SubscribeRequest(uri));
         for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
-            JsonNode requested = call(tool, Map.of("callSid", CALL, "paymentSid", paymentSid));
+            JsonNode requested = call(tool, Map.of("callSid", CALL, "paymentSid", paymentSid, "waitSeconds", 0));
             assertThat(requested.path("nextAction").asText()).contains(uri);
             await().atMost(Duration.ofSeconds(10)).until(() -> List.of("field-complete", "ready-to-complete")
                     .contains(read(uri).path("state").asText()));
@@ -133,7 +134,7 @@ class StdioServerIT {
         JsonNode ready = read(uri);
         assertThat(ready.path("required")).isEmpty();
         assertThat(ready.path("nextAction").asText()).contains("completePaymentCapture");
-        call("completePaymentCapture", Map.of("callSid", CALL, "paymentSid", paymentSid));
+        call("completePaymentCapture", Map.of("callSid", CALL, "paymentSid", paymentSid, "waitSeconds", 0));
         await().atMost(Duration.ofSeconds(10)).until(() -> read(uri).path("state").asText().equals("completed"));
         JsonNode done = read(uri);
         assertThat(done.path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.resilience.CallbackSequences;
 import io.agentpay.gateway.sandbox.PaySimulator;
@@ -66,7 +67,7 @@ class SubscriptionsIT {
                 List<String[]> sessions = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
                     String call = String.format("CA%028x%04x", 0xabcdef, 0x1000 + i);
-                    McpSchema.CallToolResult started = client.callTool(new McpSchema.CallToolRequest("startPaymentCapture",
+                    McpSchema.CallToolResult started = ToolResultCheck.call(client, new McpSchema.CallToolRequest("startPaymentCapture",
                             Map.of("callSid", call, "chargeAmount", "1.00")));
                     JsonNode body = Json.MAPPER.readTree(((McpSchema.TextContent) started.content().get(0)).text());
                     assertThat(started.isError()).as(body.toString()).isFalse();

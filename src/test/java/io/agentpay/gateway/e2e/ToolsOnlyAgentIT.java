@@ -1,6 +1,7 @@
 package io.agentpay.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.GatewayFixture;
@@ -108,11 +109,11 @@ class ToolsOnlyAgentIT {
         assertThat(done.path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
         assertThat(done.path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
         assertThat(steps.get(1).body().path("outcome").asText()).isEqualTo("captured");
-        String captureToken = progress.stream().map(p -> String.valueOf(p.progressToken()))
-                .filter(t -> t.startsWith("captureCardNumber-")).findFirst().orElse(null);
-        assertThat(captureToken).as("progress notifications while captureCardNumber waited").isNotNull();
-        assertThat(progress).filteredOn(p -> captureToken.equals(p.progressToken()))
-                .extracting(McpSchema.ProgressNotification::message).contains("The card number is captured.");
+        // Notifications may reach the consumer just after the result: wait for them, as a client would.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(progress)
+                .filteredOn(p -> String.valueOf(p.progressToken()).startsWith("captureCardNumber-"))
+                .extracting(McpSchema.ProgressNotification::message)
+                .contains("Twilio is listening for the card number.", "The card number is captured."));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpay.gateway.GatewayFixture;
+import io.agentpay.gateway.ToolResultCheck;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ServerAssembly;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
@@ -166,6 +167,7 @@ class JsonRpcPropertiesTest {
                 Map.of("name", name, "arguments", arguments))));
         JsonNode answer = answerTo(id, from);
         assertThat(answer.path("result").path("isError").asBoolean()).as(answer.toString()).isFalse();
+        ToolResultCheck.check(gateway.tool(name).tool(), Json.MAPPER.treeToValue(answer.path("result"), io.modelcontextprotocol.spec.McpSchema.CallToolResult.class));
         return Json.MAPPER.readTree(answer.path("result").path("content").get(0).path("text").asText());
     }
 

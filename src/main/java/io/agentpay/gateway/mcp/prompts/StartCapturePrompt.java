@@ -6,7 +6,7 @@ import io.agentpay.gateway.sandbox.Scenario;
 /** Prompt {@code StartCapture}: How to open a card payment on a live call: consent, keypad-only entry, startPaymentCapture, following progress. */
 public final class StartCapturePrompt extends TemplatePrompt {
     public StartCapturePrompt(ServerContext context) {
-        super(context, "StartCapture",
+        super(context, "StartCapture", "Start a card payment on a call",
                 "How to open a card payment on a live call: consent, keypad-only entry, startPaymentCapture, following progress.",
                 true, false);
     }

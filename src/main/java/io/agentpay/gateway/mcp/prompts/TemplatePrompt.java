@@ -20,8 +20,8 @@ import java.util.Map;
 /**
  * A prompt whose text lives in {@code src/main/resources/prompts/<name>.md}. Arguments
  * {@code callSid} and {@code paymentSid}, when given, are checked and filled into the exact tool
- * calls and resource URI the text names; when absent the text keeps {@code {callSid}} and
- * {@code {paymentSid}} for the model to fill.
+ * calls the text names ({@code {{call}}}, {@code {{ids}}}, {@code {{session}}}); when absent the
+ * text says in words which SIDs to use instead.
  */
 abstract class TemplatePrompt implements PromptFactory {
     /** Said at the end of every prompt, whatever the step. */
@@ -31,14 +31,17 @@ abstract class TemplatePrompt implements PromptFactory {
 
     private final ServerContext context;
     private final String name;
+    private final String title;
     private final String description;
     private final boolean callSidRequired;
     private final boolean takesPaymentSid;
     private final String text;
 
-    TemplatePrompt(ServerContext context, String name, String description, boolean callSidRequired, boolean takesPaymentSid) {
+    TemplatePrompt(ServerContext context, String name, String title, String description, boolean callSidRequired,
+                   boolean takesPaymentSid) {
         this.context = context;
         this.name = name;
+        this.title = title;
         this.description = description;
         this.callSidRequired = callSidRequired;
         this.takesPaymentSid = takesPaymentSid;
@@ -55,7 +58,7 @@ abstract class TemplatePrompt implements PromptFactory {
                     "SID of the payment session from startPaymentCapture ('PK' + 32 hex characters)", false));
         }
         arguments.addAll(extraArguments());
-        return new Prompt(name, null, description, arguments);
+        return new Prompt(name, title, description, arguments);
     }
 
     /** Arguments beyond callSid and paymentSid. */
@@ -67,15 +70,27 @@ abstract class TemplatePrompt implements PromptFactory {
     public GetPromptResult get(Map<String, Object> arguments) {
         String callSid = sid(arguments, "callSid", Sids.CALL, ToolArgs.CALL_SID_FORM, callSidRequired);
         String paymentSid = takesPaymentSid ? sid(arguments, "paymentSid", Sids.PAYMENT, ToolArgs.PAYMENT_SID_FORM, false) : null;
+        String call = callSid == null ? "the callSid of the caller's PSTN leg" : "callSid \"" + callSid + "\"";
+        String payment = paymentSid == null ? "the paymentSid that startPaymentCapture returned"
+                : "paymentSid \"" + paymentSid + "\"";
         String body = render(arguments, text)
-                .replace("{{callSid}}", callSid == null ? "{callSid}" : callSid)
-                .replace("{{paymentSid}}", paymentSid == null ? "{paymentSid}" : paymentSid);
+                .replace("{{session}}", callSid == null ? "" : " (call " + callSid
+                        + (paymentSid == null ? "" : ", payment " + paymentSid) + ")")
+                .replace("{{ids}}", callSid == null && paymentSid == null
+                        ? "the callSid and paymentSid of this payment (as startPaymentCapture returned them)"
+                        : call + " and " + payment)
+                .replace("{{call}}", call);
         body = body.strip() + "\n\n" + RULES;
         if (context.sandbox()) {
             body = body + "\n\n" + sandboxNote();
         }
         return new GetPromptResult(description, List.of(new McpSchema.PromptMessage(McpSchema.Role.USER,
                 new McpSchema.TextContent(body.strip()))));
+    }
+
+    /** The prompt's text as written, before arguments are filled in. */
+    String text() {
+        return text;
     }
 
     /** Lets a prompt choose part of its text from its extra arguments. */
