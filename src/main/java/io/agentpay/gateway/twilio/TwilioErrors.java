@@ -18,7 +18,8 @@ final class TwilioErrors {
             + "and offer another way; do not retry. ";
     private static final String NOT_LOST = "Nothing already captured is lost. Wait a few seconds, then call the same tool again.";
     private static final String NEW_SESSION_OTHER_CARD = "Tell the caller kindly that the payment did not go through and "
-            + "offer to try another card: call getPaymentStatus (or read the status resource), then start a new session with startPaymentCapture.";
+            + "offer to try another card: call getPaymentStatus (or read the status resource), then start a new session with "
+            + "startPaymentCapture.";
 
     /** Advice per Pay error code: the kind, what happened, what to do next. */
     private record Advice(String kind, String what, String nextStep) {}
@@ -62,14 +63,17 @@ final class TwilioErrors {
             Map.entry(64017, new Advice("invalid-parameter", "bankAccountType was sent with a card payment",
                     "Call startPaymentCapture again without bankAccountType, or with paymentMethod ach-debit.")),
             Map.entry(64018, new Advice("invalid-for-session", "the request named neither a field to capture nor an outcome",
-                    "Call getPaymentStatus (or read the status resource), then call the capture, complete or cancel tool you meant once more.")),
+                    "Call getPaymentStatus (or read the status resource), then call the capture, complete or cancel tool you "
+                            + "meant once more.")),
             Map.entry(64019, new Advice("fields-missing", "required fields are still missing",
-                    "Call getPaymentStatus (or read the status resource); capture each field listed in 'required', then call completePaymentCapture again.")),
+                    "Call getPaymentStatus (or read the status resource); capture each field listed in 'required', then "
+                            + "call completePaymentCapture again.")),
             Map.entry(64020, new Advice("invalid-parameter", "a parameter value is invalid",
                     "Fix the argument Twilio names (for example chargeAmount as a plain decimal like 25.00, a supported "
                             + "currency or card type, secondEntry only for a field in requireMatchingInputs) and call the tool again.")),
             Map.entry(64021, new Advice("invalid-for-session", "the operation is not valid for this payment session",
-                    "Call getPaymentStatus (or read the status resource): the session may already be completed or cancelled. Start a new session with "
+                    "Call getPaymentStatus (or read the status resource): the session may already be completed or cancelled. "
+                            + "Start a new session with "
                             + "startPaymentCapture if the caller still wants to pay.")));
 
     /** 64021 on a start: the call already has a session, opened elsewhere. Starting again cannot help. */
