@@ -72,6 +72,9 @@ public final class Main {
         // From here on stdout carries JSON-RPC only: anything printed by mistake goes to stderr.
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
+        if (config.http() != null) {
+            return HttpMode.serve(config, sandbox[0], version());
+        }
         return serve(config, sandbox[0], System.in, protocol);
     }
 

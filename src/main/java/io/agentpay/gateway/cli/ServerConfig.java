@@ -27,7 +27,8 @@ public record ServerConfig(
         String twilioAuthToken,
         Duration sessionTtl,
         Duration tunnelCheckInterval, // null: chosen by the kind of tunnel, see tunnelCheckEvery()
-        boolean sandbox) {
+        boolean sandbox,
+        HttpEndpoint http) { // null: MCP over stdio
 
     private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
@@ -136,6 +137,6 @@ public record ServerConfig(
                 + ", currency=" + currency + ", paymentConnector=" + paymentConnector + ", publicUrl=" + publicUrl
                 + ", ngrok=" + (ngrokAuthToken != null) + ", callback=" + callbackHost + ":" + callbackPort
                 + ", twilioApiBaseUrl=" + twilioApiBaseUrl + ", signatureCheck=" + (twilioAuthToken != null)
-                + ", sessionTtl=" + sessionTtl + ", tunnelCheckInterval=" + tunnelCheckInterval + ", sandbox=" + sandbox + "]";
+                + ", sessionTtl=" + sessionTtl + ", tunnelCheckInterval=" + tunnelCheckInterval + ", sandbox=" + sandbox + ", http=" + http + "]";
     }
 }

@@ -48,6 +48,12 @@ public final class ServerAssembly {
 
     public static McpSyncServer build(McpServerTransportProvider transport, McpJsonMapper mapper, ServerContext context,
                                       ComponentScan.Components components, String version) {
+        return build(McpServer.sync(transport), mapper, context, components, version);
+    }
+
+    /** The same server on any transport's specification: stdio's single session or Streamable HTTP's many. */
+    public static <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S specification, McpJsonMapper mapper,
+            ServerContext context, ComponentScan.Components components, String version) {
         List<SyncToolSpecification> tools = new ArrayList<>();
         for (ToolFactory factory : components.tools()) {
             tools.add(new SyncToolSpecification(factory.tool(), ToolResults.guarded(factory, context.log())));
@@ -76,7 +82,7 @@ public final class ServerAssembly {
             completions.add(new SyncCompletionSpecification(new McpSchema.ResourceReference(template.uriTemplate()),
                     (exchange, request) -> complete(context, request)));
         }
-        return McpServer.sync(transport)
+        return specification
                 .jsonMapper(mapper)
                 .jsonSchemaValidator(ARGUMENTS_CHECKED_BY_TOOLS)
                 .serverInfo(NAME, version)

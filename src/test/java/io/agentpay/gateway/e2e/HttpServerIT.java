@@ -1,0 +1,153 @@
+package io.agentpay.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.sandbox.PaySimulator;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The built jar as a service: MCP over Streamable HTTP, driven by the MCP Java SDK's HTTP client
+ * through whole payments against the Twilio emulator (real Twilio SDK, signed callbacks), and by
+ * raw HTTP for what a client library hides: tokens, origins, protocol versions, sessions, health.
+ */
+@Timeout(120)
+class HttpServerIT {
+    static final String TOKEN = "first-token-0123456789";
+    static final String OTHER_TOKEN = "second-token-9876543210";
+    static final String ALLOWED_ORIGIN = "https://agent.example.com";
+
+    static PaySimulator twilio;
+    static Process server;
+    static Path stderr;
+    static URI base;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
+        PaySimulator.Credentials c = twilio.credentials();
+        int callbackPort = JarProcess.freePort();
+        int mcpPort = JarProcess.freePort();
+        stderr = Files.createTempFile("http-server-it", ".log");
+        ProcessBuilder builder = new ProcessBuilder(JarProcess.command(c.accountSid(), c.apiKey(), c.apiSecret(),
+                "--http-port", String.valueOf(mcpPort)));
+        builder.environment().putAll(Map.of("PUBLIC_URL", "http://localhost:" + callbackPort,
+                "CALLBACK_PORT", String.valueOf(callbackPort), "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
+                "TWILIO_AUTH_TOKEN", c.authToken(), "MCP_AUTH_TOKEN", TOKEN + ", " + OTHER_TOKEN,
+                "MCP_ALLOWED_ORIGINS", ALLOWED_ORIGIN));
+        builder.redirectError(stderr.toFile());
+        server = builder.start();
+        base = URI.create("http://127.0.0.1:" + mcpPort);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> send(HttpRequest.newBuilder(base.resolve("/healthz"))).statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.destroy();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
+        }
+        twilio.close();
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static McpSyncClient client(String token, List<String> updates) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base.toString())
+                .endpoint("/mcp")
+                .jsonMapper(new JacksonMcpJsonMapper(Json.MAPPER))
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .build();
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(20))
+                .resourcesUpdateConsumer(contents -> contents.forEach(r -> updates.add(r.uri())))
+                .build();
+        client.initialize();
+        return client;
+    }
+
+    static JsonNode call(McpSyncClient client, String tool, Map<String, Object> args) throws IOException {
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        JsonNode body = Json.MAPPER.readTree(((McpSchema.TextContent) result.content().get(0)).text());
+        assertThat(result.isError()).as(tool + " " + body).isFalse();
+        return body;
+    }
+
+    static JsonNode read(McpSyncClient client, String uri) throws IOException {
+        McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(uri));
+        return Json.MAPPER.readTree(((McpSchema.TextResourceContents) read.contents().get(0)).text());
+    }
+
+    /** A finished payment: its status resource and what it last read. */
+    record Paid(String uri, JsonNode status) {}
+
+    /** Runs a whole card payment on {@code callSid} through {@code client}, subscribed to its status. */
+    static Paid pay(McpSyncClient client, String callSid) throws IOException {
+        JsonNode started = call(client, "startPaymentCapture", Map.of("callSid", callSid, "chargeAmount", "12.50"));
+        String paymentSid = started.path("paymentSid").asText();
+        String uri = started.path("statusResource").asText();
+        client.subscribeResource(new McpSchema.SubscribeRequest(uri));
+        Map<String, Object> session = Map.of("callSid", callSid, "paymentSid", paymentSid);
+        for (String tool : List.of("captureCardNumber", "captureSecurityCode", "captureExpirationDate")) {
+            call(client, tool, session);
+            await().atMost(Duration.ofSeconds(10)).until(() -> List.of("field-complete", "ready-to-complete")
+                    .contains(read(client, uri).path("state").asText()) && !read(client, uri).path("partialResult").asBoolean());
+        }
+        call(client, "completePaymentCapture", session);
+        await().atMost(Duration.ofSeconds(10)).until(() -> read(client, uri).path("state").asText().equals("completed"));
+        return new Paid(uri, read(client, uri));
+    }
+
+    @Test
+    void twoClientsEachTakeAWholePaymentAndHearOnlyTheirOwnUpdates() throws Exception {
+        List<String> firstUpdates = new CopyOnWriteArrayList<>();
+        List<String> secondUpdates = new CopyOnWriteArrayList<>();
+        McpSyncClient first = client(TOKEN, firstUpdates);
+        McpSyncClient second = client(OTHER_TOKEN, secondUpdates);
+        try {
+            assertThat(first.listTools().tools()).hasSize(9);
+            Paid paidFirst = pay(first, "CA0123456789abcdef0123456789abcdef");
+            Paid paidSecond = pay(second, "CAabcdef0123456789abcdef0123456789");
+            for (Paid paid : List.of(paidFirst, paidSecond)) {
+                assertThat(paid.status().path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
+                assertThat(paid.status().path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
+            }
+            String firstUri = paidFirst.uri();
+            String secondUri = paidSecond.uri();
+            await().atMost(Duration.ofSeconds(5)).until(() -> firstUpdates.contains(firstUri) && secondUpdates.contains(secondUri));
+            assertThat(firstUpdates).doesNotContain(secondUri);
+            assertThat(secondUpdates).doesNotContain(firstUri);
+        } finally {
+            first.closeGracefully();
+            second.closeGracefully();
+        }
+        assertThat(Files.readString(stderr)).doesNotContain("4111111111111111").doesNotContain(TOKEN)
+                .doesNotContain(twilio.credentials().apiSecret());
+    }
+}
