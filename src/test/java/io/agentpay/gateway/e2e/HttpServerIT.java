@@ -150,4 +150,90 @@ class HttpServerIT {
         assertThat(Files.readString(stderr)).doesNotContain("4111111111111111").doesNotContain(TOKEN)
                 .doesNotContain(twilio.credentials().apiSecret());
     }
+
+    static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+            + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}";
+    static final String PING = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
+
+    static HttpRequest.Builder post(String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/mcp"))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return headers.length == 0 ? request : request.headers(headers);
+    }
+
+    /** Opens a session by a raw initialize with {@code token}; returns its Mcp-Session-Id. */
+    static String session(String token) throws Exception {
+        HttpResponse<String> init = send(post(INITIALIZE, "Authorization", "Bearer " + token));
+        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+        return init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    }
+
+    @Test
+    void healthNeedsNoTokenAndSaysOnlyOk() throws Exception {
+        HttpResponse<String> health = send(HttpRequest.newBuilder(base.resolve("/healthz")));
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void aRequestWithoutTheRightBearerTokenIs401WithAChallenge() throws Exception {
+        for (String[] headers : List.of(new String[0], new String[] {"Authorization", "Bearer wrong-token"},
+                new String[] {"Authorization", "Bearer " + TOKEN.substring(0, TOKEN.length() - 1)},
+                new String[] {"Authorization", "Bearer " + TOKEN + "x"}, new String[] {"Authorization", "Basic " + TOKEN})) {
+            HttpResponse<String> refused = send(post(INITIALIZE, headers));
+            assertThat(refused.statusCode()).as(String.join(" ", headers)).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+            assertThat(refused.body()).contains("MCP_AUTH_TOKEN").doesNotContain(TOKEN.substring(0, 10));
+            assertThat(refused.headers().firstValue("Mcp-Session-Id")).isEmpty();
+        }
+        assertThat(session("  " + OTHER_TOKEN)).isNotBlank();
+    }
+
+    @Test
+    void aForeignOriginIs403EvenWithATokenAndAnAllowedOneGetsCors() throws Exception {
+        for (String origin : List.of("https://evil.example", "http://localhost:6274", ALLOWED_ORIGIN + ".evil.example", "null")) {
+            HttpResponse<String> refused = send(post(INITIALIZE, "Authorization", "Bearer " + TOKEN, "Origin", origin));
+            assertThat(refused.statusCode()).as(origin).isEqualTo(403);
+            assertThat(refused.body()).contains("MCP_ALLOWED_ORIGINS");
+        }
+        HttpResponse<String> allowed = send(post(INITIALIZE, "Authorization", "Bearer " + TOKEN, "Origin", ALLOWED_ORIGIN));
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+        assertThat(allowed.headers().firstValue("Access-Control-Expose-Headers")).hasValueSatisfying(v -> assertThat(v).contains("Mcp-Session-Id"));
+        HttpResponse<String> preflight = send(HttpRequest.newBuilder(base.resolve("/mcp")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST"));
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValueSatisfying(v -> assertThat(v)
+                .contains("Authorization").contains("Mcp-Session-Id").contains("MCP-Protocol-Version"));
+    }
+
+    @Test
+    void anUnsupportedProtocolVersionIs400AndASupportedOneIsServed() throws Exception {
+        String session = session(TOKEN);
+        HttpResponse<String> refused = send(post(PING, "Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session,
+                "MCP-Protocol-Version", "1999-01-01"));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("2025-11-25").doesNotContain("1999-01-01");
+        HttpResponse<String> served = send(post(PING, "Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session,
+                "MCP-Protocol-Version", "2025-11-25"));
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.body()).contains("\"id\":2").contains("\"result\"");
+    }
+
+    @Test
+    void deleteEndsASessionAndItsIdIsThenUnknown() throws Exception {
+        String session = session(TOKEN);
+        String[] auth = {"Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session};
+        assertThat(send(post(PING, auth)).statusCode()).isEqualTo(200);
+        HttpResponse<String> deleted = send(HttpRequest.newBuilder(base.resolve("/mcp")).DELETE().headers(auth));
+        assertThat(deleted.statusCode()).isBetween(200, 204);
+        assertThat(send(post(PING, auth)).statusCode()).isEqualTo(404);
+        HttpResponse<String> stream = send(HttpRequest.newBuilder(base.resolve("/mcp")).GET().headers(auth)
+                .header("Accept", "text/event-stream"));
+        assertThat(stream.statusCode()).isEqualTo(404);
+        HttpResponse<String> noSession = send(post(PING, "Authorization", "Bearer " + TOKEN));
+        assertThat(noSession.statusCode()).isEqualTo(400);
+        assertThat(noSession.body()).containsIgnoringCase("session");
+    }
 }
