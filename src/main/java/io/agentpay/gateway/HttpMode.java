@@ -43,7 +43,7 @@ final class HttpMode {
 
         McpHttpServer http = new McpHttpServer(endpoint, Json.MCP, () -> payments.isDone()
                 && !payments.isCompletedExceptionally() && !services.reachability().certainlyUnreachable());
-        McpSyncServer server = ServerAssembly.build(McpServer.sync(http.transport()), Json.MCP, context, components, version);
+        McpSyncServer server = ServerAssembly.build(McpServer.sync(http.transport(log::attach)), Json.MCP, context, components, version);
         // Each change goes to the sessions subscribed to its status resource, off the thread that merged it.
         ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mcp-notify");
@@ -52,6 +52,7 @@ final class HttpMode {
         });
         store.onChange(status -> notifier.execute(() -> server.notifyResourcesUpdated(
                 new ResourcesUpdatedNotification(status.statusUri()))));
+        log.clientReady(); // each HTTP session gets log notifications at its own level once its stream is open
         int port;
         try {
             port = http.start();

@@ -4,9 +4,12 @@ import io.agentpay.gateway.cli.HttpEndpoint;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Connector;
@@ -40,9 +43,9 @@ public final class McpHttpServer implements AutoCloseable {
                 .build();
     }
 
-    /** The transport the MCP server is built on. */
-    public HttpServletStreamableServerTransportProvider transport() {
-        return transport;
+    /** The transport to build the MCP server on; {@code sessionStarted} hears of each client session opened. */
+    public McpStreamableServerTransportProvider transport(Consumer<? super McpStreamableServerSession> sessionStarted) {
+        return new SessionAnnouncingTransport(transport, sessionStarted::accept);
     }
 
     /** Binds the endpoint's host and port (0 picks a free one) and returns the port bound. */

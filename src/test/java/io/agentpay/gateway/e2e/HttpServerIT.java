@@ -79,6 +79,10 @@ class HttpServerIT {
     }
 
     static McpSyncClient client(String token, List<String> updates) {
+        return client(token, updates, new CopyOnWriteArrayList<>());
+    }
+
+    static McpSyncClient client(String token, List<String> updates, List<McpSchema.LoggingMessageNotification> logs) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base.toString())
                 .endpoint("/mcp")
                 .jsonMapper(new JacksonMcpJsonMapper(Json.MAPPER))
@@ -87,6 +91,7 @@ class HttpServerIT {
         McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(20))
                 .resourcesUpdateConsumer(contents -> contents.forEach(r -> updates.add(r.uri())))
+                .loggingConsumer(logs::add)
                 .build();
         client.initialize();
         return client;
@@ -149,6 +154,26 @@ class HttpServerIT {
         }
         assertThat(Files.readString(stderr)).doesNotContain("4111111111111111").doesNotContain(TOKEN)
                 .doesNotContain(twilio.credentials().apiSecret());
+    }
+
+    @Test
+    void eachClientGetsLogNotificationsAtTheLevelItSet() throws Exception {
+        List<McpSchema.LoggingMessageNotification> infoLogs = new CopyOnWriteArrayList<>();
+        List<McpSchema.LoggingMessageNotification> errorLogs = new CopyOnWriteArrayList<>();
+        McpSyncClient info = client(TOKEN, new CopyOnWriteArrayList<>(), infoLogs);
+        McpSyncClient errorsOnly = client(TOKEN, new CopyOnWriteArrayList<>(), errorLogs);
+        try {
+            info.setLoggingLevel(McpSchema.LoggingLevel.INFO);
+            errorsOnly.setLoggingLevel(McpSchema.LoggingLevel.ERROR);
+            info.callTool(new McpSchema.CallToolRequest("captureCardNumber", Map.of("callSid", "CA1", "paymentSid", "PK1")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> infoLogs.stream()
+                    .anyMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING && l.data().contains("'callSid'")));
+            errorsOnly.ping();
+            assertThat(errorLogs).noneMatch(l -> l.level() == McpSchema.LoggingLevel.WARNING);
+        } finally {
+            info.closeGracefully();
+            errorsOnly.closeGracefully();
+        }
     }
 
     static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"

@@ -28,7 +28,7 @@ class McpHttpServerTest {
     @BeforeEach
     void start() {
         server = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP, healthy::get);
-        mcp = McpServer.sync(server.transport()).jsonMapper(Json.MCP).serverInfo("test", "1").build();
+        mcp = McpServer.sync(server.transport(session -> { })).jsonMapper(Json.MCP).serverInfo("test", "1").build();
         base = URI.create("http://127.0.0.1:" + server.start());
     }
 
