@@ -68,7 +68,8 @@ final class CallbackIngress {
                 }
             }
             PaymentUpdate update = CallbackParser.parse(params::get, header.apply("I-Twilio-Idempotency-Token"));
-            store.apply(update).ifPresent(status -> log.info("callbacks", summary(status)));
+            // Logged by the store in merge order: two callbacks of one payment never log their summaries swapped.
+            store.apply(update, status -> log.info("callbacks", summary(status)));
             return OK;
         } catch (CallbackParser.InvalidCallback e) {
             log.warning("callbacks", "Refused a malformed callback from " + remote.get() + ": " + e.getMessage() + ".");

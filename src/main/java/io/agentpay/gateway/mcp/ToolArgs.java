@@ -1,5 +1,6 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.state.CardData;
 import io.agentpay.gateway.state.Sids;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -14,6 +15,9 @@ public final class ToolArgs {
             + "the SID of the call's PSTN leg";
     public static final String PAYMENT_SID_FORM = "a Twilio Payment SID: 'PK' followed by 32 hex characters, "
             + "as returned by startPaymentCapture";
+    static final String NO_CARD_DATA = "Card data does not belong in tool arguments: the caller keys it on the phone keypad "
+            + "when asked (captureCardNumber, captureSecurityCode), Twilio collects it, and you only ever see it masked. "
+            + "Leave it out and call the tool again.";
 
     private final Map<String, Object> values;
 
@@ -26,6 +30,10 @@ public final class ToolArgs {
         Map<String, Object> values = arguments == null ? Map.of() : arguments;
         for (String name : values.keySet()) {
             if (!declared.contains(name)) {
+                if (CardData.holdsCardData(name)) {
+                    throw new ToolInputException("An argument name holds what looks like a card number or security code. "
+                            + NO_CARD_DATA);
+                }
                 throw new ToolInputException("Unknown argument '" + shorten(name) + "'. This tool takes: "
                         + String.join(", ", declared.stream().sorted().toList()) + ".");
             }
@@ -64,6 +72,10 @@ public final class ToolArgs {
         if (text.length() > maxLength) {
             throw new ToolInputException("Argument '" + name + "' must be at most " + maxLength + " characters (got "
                     + text.length() + ").");
+        }
+        if (CardData.holdsCardData(text)) {
+            throw new ToolInputException("Argument '" + name + "' holds what looks like a card number or security code. "
+                    + NO_CARD_DATA);
         }
         return text.isBlank() ? null : text.strip();
     }
@@ -110,14 +122,15 @@ public final class ToolArgs {
     private static String describe(Object raw) {
         if (raw instanceof String text) {
             return text.isEmpty() ? "got an empty string" : "got " + text.length() + " characters"
-                    + (text.length() <= 12 && !text.matches(".*\\d{3,}.*") ? ": '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "'" : "");
+                    + (text.length() <= 12 && !text.matches(".*\\d{3,}.*") ? ": '" + shorten(text) + "'" : "");
         }
         return "got a " + (raw instanceof Number ? "number" : raw instanceof Boolean ? "boolean"
                 : raw instanceof Map ? "object" : raw instanceof java.util.List ? "list" : "value of another type");
     }
 
+    /** What may be echoed of a name or value: scrubbed as callbacks are, printable ASCII, at most 40 characters. */
     private static String shorten(String name) {
-        String safe = name.replaceAll("[^\\x20-\\x7e]", "?");
+        String safe = CardData.scrubText(name).replaceAll("[^\\x20-\\x7e]", "?");
         return safe.length() > 40 ? safe.substring(0, 40) + "…" : safe;
     }
 }

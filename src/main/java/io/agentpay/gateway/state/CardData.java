@@ -107,6 +107,14 @@ public final class CardData {
         return scrubbed.substring(0, end) + "…";
     }
 
+    /**
+     * True when free text holds what {@link #scrubText} would mask: a Luhn-valid run of 12 to 19
+     * digits, or the digits of a security code named as such. Tool arguments holding it are refused.
+     */
+    public static boolean holdsCardData(String text) {
+        return text != null && !maskNamedSecurityCodes(maskCardNumbersIn(text)).equals(text);
+    }
+
     private static String maskCardNumbersIn(String text) {
         int digits = 0;
         for (int i = 0; i < text.length() && digits < 12; i++) {

@@ -12,6 +12,9 @@ import java.util.Objects;
 /**
  * What is known of one payment session, merged from every callback and request in order.
  * Immutable: {@link #apply} returns a new status, or this one when nothing changed.
+ *
+ * @param version how many changes have been merged into the session; a request that failed
+ *     undoes its own change only while this is still the version its change produced
  */
 public record PaymentStatus(
         String paymentSid,
@@ -26,7 +29,8 @@ public record PaymentStatus(
         Instant lastTwilioTime,
         Instant createdAt,
         Instant updatedAt,
-        List<String> recentDeliveries) {
+        List<String> recentDeliveries,
+        long version) {
 
     private static final int DELIVERIES_REMEMBERED = 16;
 
@@ -39,7 +43,7 @@ public record PaymentStatus(
     /** A session known only by its SIDs, before anything has been merged into it. */
     public static PaymentStatus empty(String paymentSid, String callSid, Instant now) {
         return new PaymentStatus(paymentSid, callSid, Map.of(), null, null, false, null, false, false,
-                null, now, now, List.of());
+                null, now, now, List.of(), 0);
     }
 
     public String value(PaymentField field) {
@@ -136,7 +140,8 @@ public record PaymentStatus(
         }
         Instant twilioTime = newer && u.twilioTime() != null ? u.twilioTime() : lastTwilioTime;
         return new PaymentStatus(paymentSid, callSid != null ? callSid : u.callSid(), merged, nextCapture, nextRequired,
-                nextPartial, nextError, complete, cancel, twilioTime, createdAt, unchanged ? updatedAt : now, deliveries);
+                nextPartial, nextError, complete, cancel, twilioTime, createdAt, unchanged ? updatedAt : now, deliveries,
+                version + 1);
     }
 
     /** True when nothing a reader of the status resource can see differs. */

@@ -7,17 +7,28 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every payment session this server knows, keyed by payment SID. Updates merge atomically per
- * session; listeners hear about each change after it is stored; sessions idle for longer than
- * the time to live are evicted.
+ * session; listeners hear about each change after it is stored, in the order the changes were
+ * merged, and outside the merge, so a listener that fails cannot undo or block one; sessions idle
+ * for longer than the time to live are evicted.
  */
 public final class PaymentStore {
+    /** A stored change and the one-off listener of the update that made it (or null). */
+    private record Change(PaymentStatus status, Consumer<PaymentStatus> onStored) {}
+
     private final ConcurrentHashMap<String, PaymentStatus> payments = new ConcurrentHashMap<>();
     private final List<Consumer<PaymentStatus>> listeners = new CopyOnWriteArrayList<>();
+    /** Changes in merge order (queued inside the merge), awaiting their listeners. */
+    private final ConcurrentLinkedQueue<Change> pending = new ConcurrentLinkedQueue<>();
+    /** Held by the one thread that runs listeners, so they hear changes one at a time, in queue order. */
+    private final AtomicBoolean delivering = new AtomicBoolean();
     private final Duration timeToLive;
     private final int capacity;
     private final Clock clock;
@@ -45,8 +56,9 @@ public final class PaymentStore {
     }
 
     /**
-     * Calls {@code listener} with the new status after every change, in order per session. It runs
-     * while the session is locked, so it must only hand the status on (to a queue), never block.
+     * Calls {@code listener} with the new status after every change, in merge order. It runs on
+     * whichever thread is delivering changes, so it must only hand the status on (to a queue),
+     * never block; an exception it throws is logged and does not reach the other listeners.
      */
     public void onChange(Consumer<PaymentStatus> listener) {
         listeners.add(listener);
@@ -59,29 +71,91 @@ public final class PaymentStore {
      * @throws StoreFullException when a new session would exceed the capacity
      */
     public Optional<PaymentStatus> apply(PaymentUpdate update) {
+        return apply(update, null);
+    }
+
+    /**
+     * The same; {@code onStored} hears the new status when something changed, in merge order with
+     * every other listener (so two log lines about one session never swap).
+     */
+    public Optional<PaymentStatus> apply(PaymentUpdate update, Consumer<PaymentStatus> onStored) {
+        return merge(update, onStored, -1);
+    }
+
+    /**
+     * Undoes a failed request's own change: merges {@code restore} only while the session is still
+     * at {@code version}, the version that request's change produced. Anything merged since
+     * (a callback, a redelivery, another request) is newer than the snapshot, so it stays.
+     *
+     * @return the restored status when it was applied
+     */
+    public Optional<PaymentStatus> applyIfStillAt(PaymentUpdate restore, long version) {
+        return payments.containsKey(restore.paymentSid()) ? merge(restore, null, version) : Optional.empty();
+    }
+
+    /** Forgets a session a failed request created, unless anything was merged into it since ({@code version}). */
+    public boolean evictIfStillAt(String paymentSid, long version) {
+        boolean[] removed = new boolean[1];
+        payments.computeIfPresent(paymentSid, (sid, current) -> {
+            removed[0] = current.version() == version;
+            return removed[0] ? null : current;
+        });
+        return removed[0];
+    }
+
+    private Optional<PaymentStatus> merge(PaymentUpdate update, Consumer<PaymentStatus> onStored, long expectedVersion) {
         Instant now = clock.instant();
         if (!payments.containsKey(update.paymentSid()) && payments.size() >= capacity) {
             throw new StoreFullException(capacity);
         }
         PaymentStatus[] changed = new PaymentStatus[1];
         payments.compute(update.paymentSid(), (sid, current) -> {
+            if (expectedVersion >= 0 && (current == null || current.version() != expectedVersion)) {
+                return current;
+            }
             PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
             PaymentStatus next = base.apply(update, now);
             if (current == null || !next.sameProgressAs(current)) {
                 changed[0] = next;
-                // Inside compute, so listeners of one session hear its changes in the order they were stored.
-                for (Consumer<PaymentStatus> listener : listeners) {
-                    listener.accept(next);
-                }
+                // Queued inside compute, so the queue holds one session's changes in the order they were stored.
+                pending.add(new Change(next, onStored));
             }
             return next;
         });
+        deliverPending();
         return Optional.ofNullable(changed[0]);
     }
 
-    /** Forgets one session (a capture on a payment this server never saw, refused by Twilio). */
-    public void evict(String paymentSid) {
-        payments.remove(paymentSid);
+    /**
+     * Runs listeners for queued changes, one thread at a time. A thread that finds another one
+     * delivering leaves its change to it; the deliverer looks again after letting go, so no change
+     * is left behind.
+     */
+    private void deliverPending() {
+        while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+            try {
+                Change change;
+                while ((change = pending.poll()) != null) {
+                    for (Consumer<PaymentStatus> listener : listeners) {
+                        tell(listener, change.status());
+                    }
+                    if (change.onStored() != null) {
+                        tell(change.onStored(), change.status());
+                    }
+                }
+            } finally {
+                delivering.set(false);
+            }
+        }
+    }
+
+    private static void tell(Consumer<PaymentStatus> listener, PaymentStatus status) {
+        try {
+            listener.accept(status);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger("agentpay.state").warn("A listener failed on the change of payment {} ({}: {}); the "
+                    + "change itself is stored.", status.paymentSid(), e.getClass().getSimpleName(), CardData.scrubText(e.getMessage()));
+        }
     }
 
     /** Removes sessions not updated within the time to live; returns how many went. */

@@ -130,14 +130,17 @@ public final class TwilioAgentPaymentServer {
         requireOpen(callSid, paymentSid);
         // Recorded before Twilio is asked: the caller's first keypress can be reported before Twilio's answer arrives.
         Optional<PaymentStatus> before = options.store().find(paymentSid);
-        options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
+        Optional<PaymentStatus> mine = options.store().apply(PaymentUpdate.captureRequested(paymentSid, callSid, field));
         try {
             Payment.updater(accountSid, callSid, paymentSid, key(), options.statusCallback().get())
                     .setCapture(Payment.Capture.forValue(field.wire()))
                     .update(client);
         } catch (TwilioException e) {
-            before.ifPresentOrElse(previous -> options.store().apply(PaymentUpdate.restore(previous)),
-                    () -> options.store().evict(paymentSid));
+            // Twilio may have applied a request whose answers were lost: undo only this request's own change, and only
+            // while nothing (a callback above all) has been merged since; a session callbacks touched is kept.
+            mine.ifPresent(changed -> before.ifPresentOrElse(
+                    previous -> options.store().applyIfStillAt(PaymentUpdate.restore(previous), changed.version()),
+                    () -> options.store().evictIfStillAt(paymentSid, changed.version())));
             throw diagnose(e, "the " + field.spoken() + " capture", callSid, paymentSid);
         }
         return status(paymentSid, callSid);

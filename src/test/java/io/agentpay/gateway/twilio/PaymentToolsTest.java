@@ -182,8 +182,9 @@ class PaymentToolsTest {
     }
 
     @Test
-    void aTimeoutIsReportedAsTwilioUnreachable() {
+    void aCaptureTwilioAppliedButNeverAnsweredIsReportedAndKeepsTheCallbacksThatArrived() {
         String paymentSid = startSession();
+        // Every answer comes after the 500 ms timeout, but the first request is applied: the caller keys the card.
         for (int i = 0; i < 4; i++) {
             gateway.twilio.inject(Fault.delay(900));
         }
@@ -191,6 +192,12 @@ class PaymentToolsTest {
         assertThat(result.isError()).isTrue();
         assertThat(GatewayFixture.body(result).path("error").asText()).isEqualTo("twilio-unreachable");
         assertThat(GatewayFixture.body(result).path("message").asText()).contains("no answer within 500 ms");
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                gateway.store.find(paymentSid).orElseThrow().state() == PaymentState.FIELD_COMPLETE);
+        var status = gateway.store.find(paymentSid).orElseThrow();
+        assertThat(status.capture()).isEqualTo(io.agentpay.gateway.state.CaptureField.PAYMENT_CARD_NUMBER);
+        assertThat(status.required()).doesNotContain(io.agentpay.gateway.state.CaptureField.PAYMENT_CARD_NUMBER);
+        assertThat(io.agentpay.gateway.state.NextAction.describe(status)).doesNotContain("captureCardNumber");
     }
 
     @Test
@@ -224,6 +231,36 @@ class PaymentToolsTest {
                 .doesNotContain("4111111111111111");
         CallToolResult amount = gateway.call("startPaymentCapture", Map.of("callSid", CALL, "chargeAmount", "$25"));
         assertThat(GatewayFixture.body(amount).path("message").asText()).contains("'chargeAmount'");
+        assertThat(gateway.twilio.requests()).isEmpty();
+    }
+
+    @Test
+    void cardDataInAnArgumentNameOrFreeTextIsRefusedAndNeverEchoed() throws Exception {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        List<CallToolResult> results;
+        try {
+            results = List.of(
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "4111111111111111", 1)),
+                    gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", "PK00000000000000000000000000000000",
+                            "cvv 737", true)),
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "description", "card 4111 1111 1111 1111 cvv 737")),
+                    gateway.call("startPaymentCapture", Map.of("callSid", CALL, "description", "Order 1042, security code: 1234")));
+            gateway.log.awaitIdle(2, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            System.setErr(original);
+        }
+        for (CallToolResult result : results) {
+            JsonNode body = GatewayFixture.body(result);
+            assertThat(result.isError()).isTrue();
+            assertThat(body.path("error").asText()).isEqualTo("invalid-argument");
+            assertThat(body.path("message").asText()).contains("Card data does not belong in tool arguments")
+                    .contains("keys it on the phone keypad");
+            assertThat(body.toString()).doesNotContain("4111", "737", "1234");
+        }
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("Card data does not belong")
+                .doesNotContain("4111", "737", "1234");
         assertThat(gateway.twilio.requests()).isEmpty();
     }
 
