@@ -32,7 +32,7 @@ final class HttpMode {
     static int serve(ServerConfig config, PaySimulator.Credentials sandbox, String version) {
         HttpEndpoint endpoint = config.http();
         McpLog log = new McpLog();
-        PaymentStore store = new PaymentStore(config.sessionTtl());
+        PaymentStore store = Services.openStore(config);
         CompletableFuture<TwilioAgentPaymentServer> payments = new CompletableFuture<>();
         Services services = new Services(config, store, log, sandbox);
         ServerContext context = new ServerContext(store, log, payments, config.sandbox(), Duration.ofSeconds(15),
@@ -41,8 +41,8 @@ final class HttpMode {
         ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
         components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));
 
-        McpHttpServer http = new McpHttpServer(endpoint, Json.MCP, () -> payments.isDone()
-                && !payments.isCompletedExceptionally() && !services.reachability().certainlyUnreachable());
+        McpHttpServer http = new McpHttpServer(endpoint, Json.MCP, () -> payments.isDone() && !payments.isCompletedExceptionally()
+                && !services.reachability().certainlyUnreachable() && store.unavailable().isEmpty());
         McpSyncServer server = ServerAssembly.build(McpServer.sync(http.transport(log::attach)), Json.MCP, context, components, version);
         // Each change goes to the sessions subscribed to its status resource, off the thread that merged it.
         ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {

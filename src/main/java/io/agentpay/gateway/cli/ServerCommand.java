@@ -132,7 +132,8 @@ public final class ServerCommand {
                         : ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
                 isSandbox,
                 values.get(Setting.MCP_HTTP_PORT) == null ? null : HttpEndpoint.parse(values.get(Setting.MCP_HTTP_HOST),
-                        values.get(Setting.MCP_HTTP_PORT), values.get(Setting.MCP_AUTH_TOKEN), values.get(Setting.MCP_ALLOWED_ORIGINS)));
+                        values.get(Setting.MCP_HTTP_PORT), values.get(Setting.MCP_AUTH_TOKEN), values.get(Setting.MCP_ALLOWED_ORIGINS)),
+                values.get(Setting.REDIS_URL));
     }
 
     private CommandSpec spec() {

@@ -34,7 +34,10 @@ public enum Setting {
             "Bearer token(s), comma-separated, that MCP HTTP clients must send as 'Authorization: Bearer <token>'.", true),
     MCP_ALLOWED_ORIGINS("--allowed-origins", "MCP_ALLOWED_ORIGINS", null, "ORIGINS",
             "Comma-separated Origins (e.g. http://localhost:6274) allowed to call the MCP HTTP endpoint; a request "
-                    + "with any other Origin gets 403, one without an Origin is allowed.", false);
+                    + "with any other Origin gets 403, one without an Origin is allowed.", false),
+    REDIS_URL("--redis-url", "REDIS_URL", null, "URL",
+            "Keep payment sessions in this Redis (redis://host:6379/0, rediss:// for TLS) so several instances share "
+                    + "them; without it they live in this process's memory.", true);
 
     private final String option;
     private final String env;

@@ -183,6 +183,13 @@ public final class RedisSessions implements SessionBackend {
     }
 
     @Override
+    public String sharedSecret(String proposed) {
+        String key = PREFIX + "callback-secret";
+        call(() -> redis.setnx(key, proposed));
+        return call(() -> redis.get(key));
+    }
+
+    @Override
     public Optional<String> unavailable() {
         if (connection.isOpen() && subscription.isOpen()) {
             return Optional.empty();

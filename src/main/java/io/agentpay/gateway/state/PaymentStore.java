@@ -166,6 +166,16 @@ public final class PaymentStore {
         return payments.removeUpdatedBefore(clock.instant().minus(timeToLive));
     }
 
+    /** See {@link SessionBackend#sharedSecret}. */
+    public String sharedSecret(String proposed) {
+        return payments.sharedSecret(proposed);
+    }
+
+    /** Why the sessions cannot be reached now (a shared store down), if they cannot. */
+    public Optional<String> unavailable() {
+        return payments.unavailable();
+    }
+
     public Duration timeToLive() {
         return timeToLive;
     }

@@ -38,6 +38,14 @@ public interface SessionBackend extends AutoCloseable {
     /** Forgets sessions last updated before {@code cutoff}; returns how many went. */
     int removeUpdatedBefore(Instant cutoff);
 
+    /**
+     * The callback path secret: {@code proposed} unless another instance sharing this backend chose
+     * one first, so every instance behind one public URL accepts the same callback URL.
+     */
+    default String sharedSecret(String proposed) {
+        return proposed;
+    }
+
     /** Whether the backend can be used now (a shared store may be unreachable); with a reason when not. */
     default Optional<String> unavailable() {
         return Optional.empty();

@@ -52,17 +52,11 @@ class HttpServerIT {
         int callbackPort = JarProcess.freePort();
         int mcpPort = JarProcess.freePort();
         stderr = Files.createTempFile("http-server-it", ".log");
-        ProcessBuilder builder = new ProcessBuilder(JarProcess.command(c.accountSid(), c.apiKey(), c.apiSecret(),
-                "--http-port", String.valueOf(mcpPort)));
-        builder.environment().putAll(Map.of("PUBLIC_URL", "http://localhost:" + callbackPort,
+        server = JarProcess.startHttp(mcpPort, Map.of("PUBLIC_URL", "http://localhost:" + callbackPort,
                 "CALLBACK_PORT", String.valueOf(callbackPort), "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
                 "TWILIO_AUTH_TOKEN", c.authToken(), "MCP_AUTH_TOKEN", TOKEN + ", " + OTHER_TOKEN,
-                "MCP_ALLOWED_ORIGINS", ALLOWED_ORIGIN));
-        builder.redirectError(stderr.toFile());
-        server = builder.start();
+                "MCP_ALLOWED_ORIGINS", ALLOWED_ORIGIN), stderr, c.accountSid(), c.apiKey(), c.apiSecret());
         base = URI.create("http://127.0.0.1:" + mcpPort);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> send(HttpRequest.newBuilder(base.resolve("/healthz"))).statusCode() == 200);
     }
 
     @AfterAll
@@ -83,6 +77,11 @@ class HttpServerIT {
     }
 
     static McpSyncClient client(String token, List<String> updates, List<McpSchema.LoggingMessageNotification> logs) {
+        return client(base, token, updates, logs);
+    }
+
+    /** The MCP Java SDK's HTTP client on the server at {@code base}, initialized. */
+    static McpSyncClient client(URI base, String token, List<String> updates, List<McpSchema.LoggingMessageNotification> logs) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base.toString())
                 .endpoint("/mcp")
                 .jsonMapper(new JacksonMcpJsonMapper(Json.MAPPER))

@@ -1,11 +1,18 @@
 package io.agentpay.gateway.e2e;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
 
 /** Where the built jar is and how to launch it, for the end-to-end tests. */
 final class JarProcess {
@@ -27,6 +34,29 @@ final class JarProcess {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * Launches the jar serving MCP over HTTP on {@code httpPort} with {@code env}, stderr to
+     * {@code stderr}, and waits until its {@code /healthz} says ok.
+     */
+    static Process startHttp(int httpPort, Map<String, String> env, Path stderr, String... args) throws IOException {
+        List<String> command = command(args);
+        command.addAll(List.of("--http-port", String.valueOf(httpPort)));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        builder.redirectError(stderr.toFile());
+        Process process = builder.start();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/healthz"))
+                .timeout(Duration.ofSeconds(5)).build();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The server exited: " + Files.readString(stderr));
+            }
+            return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        });
+        return process;
     }
 
     static int freePort() throws IOException {

@@ -13,16 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A real TCP relay on loopback standing in for a tunnel (ngrok, a reverse proxy): it forwards
  * every connection to the callback port and can be stopped and started again on the same port,
- * dropping live connections, as a tunnel that goes down and comes back does.
+ * dropping live connections, as a tunnel that goes down and comes back does. With several
+ * targets it is a load balancer: each connection goes to the first target that accepts it.
  */
 public final class TcpRelay implements AutoCloseable {
-    private final int targetPort;
+    private final int[] targetPorts;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
     private int port;
 
-    public TcpRelay(int targetPort) {
-        this.targetPort = targetPort;
+    public TcpRelay(int... targetPorts) {
+        this.targetPorts = targetPorts.clone();
     }
 
     /** Starts listening (on the previous port after a stop, otherwise on any free one); returns the port. */
@@ -39,7 +40,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     public int targetPort() {
-        return targetPort;
+        return targetPorts[0];
     }
 
     public int port() {
@@ -50,7 +51,7 @@ public final class TcpRelay implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket in = socket.accept();
-                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket out = connect(in);
                 open.add(in);
                 open.add(out);
                 pump(in, out);
@@ -59,6 +60,19 @@ public final class TcpRelay implements AutoCloseable {
                 // stopped, or the target refused: the client sees its connection closed
             }
         }
+    }
+
+    private Socket connect(Socket in) throws IOException {
+        IOException last = null;
+        for (int target : targetPorts) {
+            try {
+                return new Socket(InetAddress.getLoopbackAddress(), target);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        closeQuietly(in);
+        throw last;
     }
 
     private void pump(Socket from, Socket to) {
