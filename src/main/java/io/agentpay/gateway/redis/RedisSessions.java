@@ -39,7 +39,7 @@ public final class RedisSessions implements SessionBackend {
     static final String CHANNEL = PREFIX + "changes";
     private static final int ATTEMPTS = 100;
 
-    /** KEYS: session, index. ARGV: expected version (-1: absent), new version, status, ttl ms, updatedAt ms, sid, channel or ''. */
+    /** KEYS: session, index, call's sessions. ARGV: expected version (-1: absent), new version, status, ttl ms, updatedAt ms, sid, channel or ''. */
     private static final String WRITE_IF_AT = """
             local v = redis.call('HGET', KEYS[1], 'v')
             if ARGV[1] == '-1' then
@@ -50,6 +50,8 @@ public final class RedisSessions implements SessionBackend {
             redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
             redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+            redis.call('SADD', KEYS[3], ARGV[6])
+            redis.call('PEXPIRE', KEYS[3], ARGV[4])
             if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[3]) end
             return 1""";
 
@@ -159,7 +161,7 @@ public final class RedisSessions implements SessionBackend {
             String[] args = {current == null ? "-1" : Long.toString(current.version()), Long.toString(next.version()),
                     codec.encode(next), Long.toString(timeToLive.toMillis()), Long.toString(next.updatedAt().toEpochMilli()),
                     paymentSid, m.announce() ? CHANNEL : ""};
-            if (script(WRITE_IF_AT, new String[] {key, INDEX}, args)) {
+            if (script(WRITE_IF_AT, new String[] {key, INDEX, callKey(next.callSid())}, args)) {
                 if (m.announce() && onStored != null) {
                     onStored.accept(next);
                 }
@@ -222,6 +224,19 @@ public final class RedisSessions implements SessionBackend {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    @Override
+    public Collection<PaymentStatus> onCall(String callSid) {
+        List<PaymentStatus> sessions = new ArrayList<>();
+        for (String sid : call(() -> redis.smembers(callKey(callSid)))) {
+            get(sid).ifPresent(sessions::add);
+        }
+        return sessions;
+    }
+
+    private static String callKey(String callSid) {
+        return PREFIX + "call:" + callSid;
     }
 
     private static String key(String paymentSid) {

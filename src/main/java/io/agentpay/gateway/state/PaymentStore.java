@@ -64,6 +64,11 @@ public final class PaymentStore {
         return payments.values();
     }
 
+    /** The sessions opened on {@code callSid}, open or finished. */
+    public Collection<PaymentStatus> onCall(String callSid) {
+        return payments.onCall(callSid);
+    }
+
     public int size() {
         return payments.size();
     }

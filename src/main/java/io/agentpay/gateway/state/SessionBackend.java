@@ -25,6 +25,11 @@ public interface SessionBackend extends AutoCloseable {
 
     int size();
 
+    /** The sessions opened on {@code callSid}: the call-to-session index. */
+    default Collection<PaymentStatus> onCall(String callSid) {
+        return values().stream().filter(s -> callSid.equals(s.callSid())).toList();
+    }
+
     /**
      * Stores {@code merge.apply(current)} ({@code current} null for a new session) atomically with
      * respect to every other merge of the session, on any instance. {@code merge} is pure and may run

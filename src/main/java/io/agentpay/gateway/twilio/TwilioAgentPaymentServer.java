@@ -69,8 +69,8 @@ public final class TwilioAgentPaymentServer {
 
     /** Opens a payment session on a live call and returns its first known status. */
     public PaymentStatus start(StartRequest request) {
-        Optional<PaymentStatus> open = options.store().all().stream()
-                .filter(s -> s.callSid() != null && s.callSid().equals(request.callSid()) && !s.state().terminal())
+        Optional<PaymentStatus> open = options.store().onCall(request.callSid()).stream()
+                .filter(s -> !s.state().terminal())
                 .findFirst();
         if (open.isPresent()) {
             PaymentStatus existing = open.get();

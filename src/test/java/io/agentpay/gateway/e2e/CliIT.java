@@ -23,7 +23,7 @@ class CliIT {
     static Run run(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(JarProcess.command(args));
         builder.environment().keySet().removeIf(k -> k.startsWith("NGROK") || k.equals("PUBLIC_URL") || k.equals("TOKEN_TYPE")
-                || k.equals("CURRENCY") || k.equals("CALLBACK_PORT") || k.startsWith("MCP_"));
+                || k.equals("CURRENCY") || k.equals("CALLBACK_PORT") || k.startsWith("MCP_") || k.equals("REDIS_URL"));
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();
@@ -59,7 +59,8 @@ class CliIT {
             "TUNNEL_CHECK_INTERVAL|PT0.5S|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be 0 (no check) or at least 1s",
             "NGROK_CUSTOM_DOMAIN|https://x.ngrok.app/|NGROK_CUSTOM_DOMAIN (--ngrok-custom-domain) must be a bare host name",
             "MCP_HTTP_PORT|99999|MCP_HTTP_PORT (--http-port) must be a port number from 0 to 65535",
-            "MCP_HTTP_PORT|eighty|MCP_HTTP_PORT (--http-port) must be a port number"})
+            "MCP_HTTP_PORT|eighty|MCP_HTTP_PORT (--http-port) must be a port number",
+            "REDIS_URL|localhost:6379|REDIS_URL (--redis-url) must be a redis:// or rediss:// URL"})
     void aMalformedSettingExitsWithStatus2NamingIt(String setting, String value, String message) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("PUBLIC_URL", "https://pay.example.com"));
         env.put(setting, value);
@@ -84,6 +85,16 @@ class CliIT {
                 AC, SK, SECRET, "--http-port", "0");
         assertThat(bareHost.exit()).isEqualTo(2);
         assertThat(bareHost.err()).contains("MCP_ALLOWED_ORIGINS (--allowed-origins) must list origins");
+    }
+
+    @Test
+    void anUnreachableRedisStopsStartUpWithStatus1NamingIt() throws Exception {
+        Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com", "REDIS_URL", "redis://:" + SECRET + "@127.0.0.1:1/0"),
+                AC, SK, SECRET);
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("Redis at 127.0.0.1:1 cannot be reached").contains("REDIS_URL (--redis-url)")
+                .doesNotContain(SECRET);
     }
 
     @Test

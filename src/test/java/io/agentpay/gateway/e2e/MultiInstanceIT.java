@@ -15,25 +15,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two jar instances on one real Redis behind one public callback URL (a relay standing for the
- * reverse proxy: each connection goes to instance B, or to A when B does not answer), each
- * serving MCP over HTTP to the MCP Java SDK's client, against the Twilio emulator.
+ * Two jar instances on one real Redis behind one public callback URL, each serving MCP over HTTP
+ * to the MCP Java SDK's client, against the Twilio emulator. The URL is a relay standing for the
+ * proxy (each connection to B, or to A when B does not answer) or, for {@value #SPREAD} tests, a
+ * reverse proxy sending each request to A and B in turn.
  */
 @Timeout(240)
 class MultiInstanceIT {
     static final String TOKEN = "multi-instance-token-0123456789";
+    /** Tag of tests whose callbacks the proxy spreads over both instances (else B takes them while it lives). */
+    static final String SPREAD = "spread-callbacks";
 
     private RedisProcess redis;
     private PaySimulator twilio;
-    private TcpRelay proxy;
+    private AutoCloseable proxy;
     private Process a;
     private Process b;
     private URI mcpA;
@@ -43,13 +52,21 @@ class MultiInstanceIT {
     private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void start() throws Exception {
+    void start(TestInfo test) throws Exception {
         redis = new RedisProcess();
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
         int callbackA = JarProcess.freePort();
         int callbackB = JarProcess.freePort();
-        proxy = new TcpRelay(callbackB, callbackA);
-        int publicPort = proxy.start();
+        int publicPort;
+        if (test.getTags().contains(SPREAD)) {
+            RoundRobinProxy spread = new RoundRobinProxy(List.of(callbackA, callbackB));
+            proxy = spread;
+            publicPort = spread.port();
+        } else {
+            TcpRelay relay = new TcpRelay(callbackB, callbackA);
+            proxy = relay;
+            publicPort = relay.start();
+        }
         logA = Files.createTempFile("instance-a", ".log");
         logB = Files.createTempFile("instance-b", ".log");
         int httpA = JarProcess.freePort();
@@ -93,9 +110,13 @@ class MultiInstanceIT {
     }
 
     private static void awaitCaptured(McpSyncClient client, String uri) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> {
+        awaitState(client, uri, "field-complete", "ready-to-complete");
+    }
+
+    private static void awaitState(McpSyncClient client, String uri, String... states) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
             JsonNode status = HttpServerIT.read(client, uri);
-            return List.of("field-complete", "ready-to-complete").contains(status.path("state").asText())
+            return List.of(states).contains(status.path("state").asText())
                     && !status.path("partialResult").asBoolean();
         });
     }
@@ -140,5 +161,65 @@ class MultiInstanceIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> HttpServerIT.read(onA, uri).path("state").asText().equals("completed"));
         assertThat(HttpServerIT.read(onA, uri).path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
         assertThat(updates).contains(uri);
+    }
+
+    /** How one payment of many was driven, and how it must end. */
+    private record Driven(String uri, String state, String amount) {}
+
+    @Test
+    @Tag(SPREAD)
+    @Timeout(1800)
+    void manyConcurrentPaymentsAcrossBothInstancesEndExactlyAsTwilioSays() throws Exception {
+        int payments = Integer.getInteger("multiInstance.payments", 1000);
+        McpSyncClient onA = client(mcpA, new CopyOnWriteArrayList<>());
+        McpSyncClient onB = client(mcpB, new CopyOnWriteArrayList<>());
+        ExecutorService workers = Executors.newFixedThreadPool(32);
+        List<Future<Driven>> driven = new ArrayList<>();
+        try {
+            for (int n = 0; n < payments; n++) {
+                int i = n;
+                // Each step goes through the other instance than the one before; every wait reads through the other one.
+                McpSyncClient one = i % 2 == 0 ? onA : onB;
+                McpSyncClient other = i % 2 == 0 ? onB : onA;
+                driven.add(workers.submit(() -> {
+                    String call = String.format("CA%028x0000", 0x5000000L + i); // the emulator's default caller
+                    String amount = String.format("%d.%02d", 1 + i / 100, i % 100);
+                    JsonNode started = HttpServerIT.call(one, "startPaymentCapture", Map.of("callSid", call, "chargeAmount", amount));
+                    String uri = started.path("statusResource").asText();
+                    Map<String, Object> session = Map.of("callSid", call, "paymentSid", started.path("paymentSid").asText());
+                    HttpServerIT.call(other, "captureCardNumber", session);
+                    awaitCaptured(one, uri);
+                    if (i % 10 == 3) {
+                        HttpServerIT.call(one, "cancelPaymentCapture", session);
+                        awaitState(other, uri, "cancelled");
+                        return new Driven(uri, "cancelled", amount);
+                    }
+                    HttpServerIT.call(one, "captureSecurityCode", session);
+                    awaitCaptured(other, uri);
+                    HttpServerIT.call(other, "captureExpirationDate", session);
+                    awaitCaptured(one, uri);
+                    HttpServerIT.call(one, "completePaymentCapture", session);
+                    awaitState(other, uri, "completed");
+                    return new Driven(uri, "completed", amount);
+                }));
+            }
+            List<String> codes = new ArrayList<>();
+            for (Future<Driven> future : driven) {
+                Driven d = future.get();
+                JsonNode end = HttpServerIT.read(onA, d.uri());
+                assertThat(end.path("state").asText()).as(d.uri()).isEqualTo(d.state());
+                if (d.state().equals("completed")) {
+                    assertThat(end.path("chargeAmount").asText()).isEqualTo(d.amount());
+                    codes.add(end.path("paymentConfirmationCode").asText());
+                }
+            }
+            assertThat(codes).allMatch(c -> c.startsWith("ch_sandbox_")).doesNotHaveDuplicates()
+                    .hasSize(payments - (int) java.util.stream.IntStream.range(0, payments).filter(i -> i % 10 == 3).count());
+        } finally {
+            workers.shutdownNow();
+        }
+        assertThat(twilio.paymentSids()).hasSize(payments);
+        assertThat(Files.readString(logA)).contains(" callbacks - ");
+        assertThat(Files.readString(logB)).contains(" callbacks - ");
     }
 }

@@ -100,6 +100,7 @@ class RedisSessionsTest {
         assertThat(heardOnA).extracting(PaymentStatus::version).containsExactly(1L, 2L);
         assertThat(heardOnB).extracting(PaymentStatus::version).containsExactly(1L, 2L);
         assertThat(a.all()).extracting(PaymentStatus::paymentSid).contains(pk);
+        assertThat(b.onCall(CA)).extracting(PaymentStatus::paymentSid).contains(pk);
     }
 
     @Test

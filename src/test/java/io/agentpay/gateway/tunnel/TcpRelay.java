@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A real TCP relay on loopback standing in for a tunnel (ngrok, a reverse proxy): it forwards
  * every connection to the callback port and can be stopped and started again on the same port,
  * dropping live connections, as a tunnel that goes down and comes back does. With several
- * targets it is a load balancer: each connection goes to the first target that accepts it.
+ * targets it is a failover: each connection goes to the first target that accepts it.
  */
 public final class TcpRelay implements AutoCloseable {
     private final int[] targetPorts;
