@@ -87,7 +87,7 @@ final class Services implements AutoCloseable {
                             + " or this instance's callbacks will not arrive; give each instance its own port and URL.");
                 }
             } else {
-                tunnel = NgrokTunnel.open(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
+                tunnel = NgrokTunnel.openOrRetry(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
             }
             TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckEvery(),
                     Duration.ofSeconds(5), log);

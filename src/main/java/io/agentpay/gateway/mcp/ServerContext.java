@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  * {@link #payments()} waits briefly for it or says why it cannot proceed.
  */
 public final class ServerContext {
+    /** Covers the first check when it fails and is confirmed: two probes of at most 5 s and a second between them. */
+    private static final Duration FIRST_CHECK_WAIT = Duration.ofSeconds(12);
+
     private final PaymentStore store;
     private final McpLog log;
     private final CompletableFuture<TwilioAgentPaymentServer> payments;
@@ -67,7 +70,7 @@ public final class ServerContext {
      * nobody can follow. A URL that merely could not be confirmed only warns (see {@link #warnIfCallbacksCannotArrive}).
      */
     public void requireCallbacksReachable() {
-        Reachability now = callbacks.get();
+        Reachability now = firstAnswer();
         if (now.certainlyUnreachable()) {
             throw new PaymentException("callbacks-unreachable", null, "Twilio's status callbacks cannot reach this server "
                     + "since " + now.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": " + now.detail(),
@@ -75,6 +78,25 @@ public final class ServerContext {
                             + "short technical delay, then call startPaymentCapture again in a few seconds; the server "
                             + "checks the URL again by itself and logs when callbacks reach it again.");
         }
+    }
+
+    /**
+     * Waits (at most {@link #FIRST_CHECK_WAIT}) while the first end-to-end check has no answer:
+     * until then a public URL that reaches another instance looks no different from a good one.
+     */
+    private Reachability firstAnswer() {
+        Reachability now = callbacks.get();
+        long deadline = System.nanoTime() + FIRST_CHECK_WAIT.toNanos();
+        while (now.state() == Reachability.State.CHECKING && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PaymentException("interrupted", null, "The server is shutting down.", "Do not retry.");
+            }
+            now = callbacks.get();
+        }
+        return now;
     }
 
     /**

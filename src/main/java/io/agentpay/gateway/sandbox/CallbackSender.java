@@ -30,6 +30,7 @@ final class CallbackSender implements AutoCloseable {
     });
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String authToken;
+    private final java.util.concurrent.atomic.AtomicLong posted = new java.util.concurrent.atomic.AtomicLong();
 
     CallbackSender(String authToken) {
         this.authToken = authToken;
@@ -60,12 +61,17 @@ final class CallbackSender implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                     .build();
             http.send(request, HttpResponse.BodyHandlers.discarding());
+            posted.incrementAndGet();
         } catch (Exception e) {
             // Twilio gives up on an unreachable callback URL too; the session state simply does not move.
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    long posted() {
+        return posted.get();
     }
 
     /** Twilio's algorithm: HMAC-SHA1 of the URL followed by each parameter name and value, sorted by name. */

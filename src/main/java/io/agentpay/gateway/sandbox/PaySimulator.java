@@ -298,6 +298,7 @@ public final class PaySimulator implements AutoCloseable {
         if (status != null) {
             if (status.equals("cancel")) {
                 session.closed = true;
+                session.ending = "cancel";
                 Map<String, String> f = session.common();
                 f.put("DateUpdated", java.time.Instant.now().toString());
                 send(session, f, 1);
@@ -306,7 +307,9 @@ public final class PaySimulator implements AutoCloseable {
                     return errorBody(400, 64019, "Cannot complete: required fields are missing: " + session.requiredText());
                 }
                 session.closed = true;
-                send(session, session.outcome(), 2);
+                Map<String, String> outcome = session.outcome();
+                session.ending = outcome.get("Result");
+                send(session, outcome, 2);
             } else {
                 return errorBody(400, 64020, "Invalid Status");
             }
@@ -340,6 +343,7 @@ public final class PaySimulator implements AutoCloseable {
         if (session.scenario == Scenario.HANG_UP && field == CaptureField.PAYMENT_CARD_NUMBER) {
             callStatus.put(session.callSid, "completed");
             session.closed = true;
+            session.ending = "caller-hung-up";
             Map<String, String> ended = session.common();
             ended.put("DateUpdated", java.time.Instant.now().plusMillis(keyDelay.toMillis()).toString());
             ended.put("Result", "caller-hung-up");
@@ -460,6 +464,24 @@ public final class PaySimulator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Where one session stands at the simulator (Twilio's side), for tests to compare with the
+     * server's state: {@code ending} is null while it is open, else "cancel" or the outcome's Result.
+     */
+    public record SessionState(String paymentSid, String callSid, String ending, List<CaptureField> required) {}
+
+    public List<SessionState> sessionStates() {
+        synchronized (lock) {
+            return sessions.values().stream()
+                    .map(s -> new SessionState(s.paymentSid, s.callSid, s.ending, List.copyOf(s.required))).toList();
+        }
+    }
+
+    /** How many callback deliveries (redeliveries included) the simulator has posted. */
+    public long callbacksPosted() {
+        return callbacks.posted();
     }
 
     /** Every session the simulator holds, for tests. */

@@ -27,6 +27,8 @@ final class SimulatedSession {
     final Map<CaptureField, Integer> attempts = new EnumMap<>(CaptureField.class);
     final Instant created = Instant.now();
     boolean closed;
+    /** How it closed: "cancel", or the outcome's Result; null while open. */
+    String ending;
 
     SimulatedSession(String paymentSid, String callSid, String accountSid, Scenario scenario, Map<String, String> params) {
         this.paymentSid = paymentSid;

@@ -88,11 +88,25 @@ public final class CardData {
      * no part of a number survives by straddling the limit.
      */
     public static String scrubText(String value) {
+        return scrub(value, true);
+    }
+
+    /**
+     * An identifier a Pay Connector chose (payment token, profile ID, confirmation code) keeps its
+     * digits unless a run of them is a plausible card number: a known brand's prefix, a length that
+     * brand issues and a valid Luhn check. Random numeric tokens pass the Luhn check on some 12-19
+     * digit stretch far too often for the free-text rule, which would mangle most of them.
+     */
+    public static String scrubIdentifier(String value) {
+        return scrub(value, false);
+    }
+
+    private static String scrub(String value, boolean strict) {
         if (value == null) {
             return null;
         }
         String window = value.length() > MAX_TEXT + WINDOW_SLACK ? value.substring(0, MAX_TEXT + WINDOW_SLACK) : value;
-        String scrubbed = stripControls(maskNamedSecurityCodes(maskCardNumbersIn(window)));
+        String scrubbed = stripControls(maskNamedSecurityCodes(maskCardNumbersIn(window, strict)));
         if (scrubbed.length() <= MAX_TEXT) {
             return scrubbed;
         }
@@ -112,10 +126,10 @@ public final class CardData {
      * digits, or the digits of a security code named as such. Tool arguments holding it are refused.
      */
     public static boolean holdsCardData(String text) {
-        return text != null && !maskNamedSecurityCodes(maskCardNumbersIn(text)).equals(text);
+        return text != null && !maskNamedSecurityCodes(maskCardNumbersIn(text, true)).equals(text);
     }
 
-    private static String maskCardNumbersIn(String text) {
+    private static String maskCardNumbersIn(String text, boolean strict) {
         int digits = 0;
         for (int i = 0; i < text.length() && digits < 12; i++) {
             if (Character.isDigit(text.charAt(i))) {
@@ -151,7 +165,7 @@ public final class CardData {
                     }
                 }
                 String d = runDigits.toString();
-                out.append(containsCardNumber(d) ? maskCardNumber(d) : text.substring(i, end));
+                out.append((strict ? containsCardNumber(d) : plausibleCardNumber(d)) ? maskCardNumber(d) : text.substring(i, end));
             }
             i = end;
         }
@@ -229,6 +243,40 @@ public final class CardData {
             }
         }
         return false;
+    }
+
+    /**
+     * A known brand's prefix, a length that brand issues and a valid Luhn check: Visa 4 (13, 16, 19),
+     * Mastercard 51-55 and 2221-2720 (16), Mir 2200-2204 (16-19), American Express 34 and 37 (15), Diners
+     * Club 30, 36, 38, 39 (14-19), JCB 35 (16-19), Maestro, Discover, UnionPay and RuPay 50, 56-69 (12-19),
+     * RuPay 81 and 82 (16). Generous where brands overlap: a false alarm masks a token, a miss leaks a card.
+     */
+    static boolean plausibleCardNumber(String digits) {
+        int n = digits.length();
+        if (n < 12 || n > 19 || !luhnValid(digits, 0, n)) {
+            return false;
+        }
+        int two = (digits.charAt(0) - '0') * 10 + (digits.charAt(1) - '0');
+        int four = Integer.parseInt(digits.substring(0, 4));
+        if (two / 10 == 4) {
+            return n == 13 || n == 16 || n == 19;
+        }
+        if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720) || two == 81 || two == 82) {
+            return n == 16;
+        }
+        if (four >= 2200 && four <= 2204) {
+            return n >= 16;
+        }
+        if (two == 34 || two == 37) {
+            return n == 15;
+        }
+        if (two == 30 || two == 36 || two == 38 || two == 39) {
+            return n >= 14;
+        }
+        if (two == 35) {
+            return n >= 16;
+        }
+        return two == 50 || (two >= 56 && two <= 69);
     }
 
     /** The Luhn checksum Twilio and every card network use to catch mistyped numbers. */

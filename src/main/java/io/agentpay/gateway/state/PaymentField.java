@@ -22,10 +22,10 @@ public enum PaymentField {
     BANK_ACCOUNT_TYPE("bankAccountType", "BankAccountType", Kind.WORD),
     BANK_ROUTING_NUMBER("bankRoutingNumber", "BankRoutingNumber", Kind.ROUTING_NUMBER),
     BANK_ACCOUNT_NUMBER("bankAccountNumber", "BankAccountNumber", Kind.BANK_ACCOUNT),
-    PAYMENT_CONFIRMATION_CODE("paymentConfirmationCode", "PaymentConfirmationCode", Kind.TEXT),
+    PAYMENT_CONFIRMATION_CODE("paymentConfirmationCode", "PaymentConfirmationCode", Kind.IDENTIFIER),
     RESULT("result", "Result", Kind.WORD),
-    PROFILE_ID("profileId", "ProfileId", Kind.TEXT),
-    PAYMENT_TOKEN("paymentToken", "PaymentToken", Kind.TEXT),
+    PROFILE_ID("profileId", "ProfileId", Kind.IDENTIFIER),
+    PAYMENT_TOKEN("paymentToken", "PaymentToken", Kind.IDENTIFIER),
     PAYMENT_ERROR("paymentError", "PaymentError", Kind.TEXT),
     PAY_ERROR_CODE("payErrorCode", "PayErrorCode", Kind.WORD),
     CONNECTOR_ERROR("connectorError", "ConnectorError", Kind.TEXT);
@@ -33,7 +33,7 @@ public enum PaymentField {
     /** Every field, in declaration order; shared, unlike {@code values()}, which copies the array on each call. */
     public static final List<PaymentField> ALL = List.of(values());
 
-    private enum Kind { WORD, AMOUNT, TEXT, CARD_NUMBER, SECURITY_CODE, EXPIRY, POSTAL_CODE, ROUTING_NUMBER, BANK_ACCOUNT }
+    private enum Kind { WORD, AMOUNT, TEXT, IDENTIFIER, CARD_NUMBER, SECURITY_CODE, EXPIRY, POSTAL_CODE, ROUTING_NUMBER, BANK_ACCOUNT }
 
 
     private final String json;
@@ -72,6 +72,7 @@ public enum PaymentField {
             case EXPIRY: return isExpiry(value) ? value : null;
             case POSTAL_CODE: return value.length() <= 12 && only(value, " -") && digitCount(value) < 12 ? value : null;
             case AMOUNT: return isAmount(value) ? value : null;
+            case IDENTIFIER: return CardData.scrubIdentifier(value);
             case WORD:
                 if (value.length() > 64 || !only(value, "_.-") || digitCount(value) >= 12) {
                     return null;

@@ -2,10 +2,12 @@ package io.agentpay.gateway.tunnel;
 
 import com.ngrok.Forwarder;
 import com.ngrok.Session;
+import io.agentpay.gateway.state.CardData;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * An ngrok HTTPS tunnel to the callback port, opened with ngrok-java. Its native library comes
@@ -15,6 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the tunnel stays unreachable.
  */
 public final class NgrokTunnel implements Tunnel {
+    /** An ngrok authtoken is a long run of letters, digits, '_' and '-'; no word of an error message is that long. */
+    private static final Pattern TOKEN_LIKE = Pattern.compile("[A-Za-z0-9_-]{24,}");
+
     private final Session session;
     private final Forwarder.Endpoint forwarder;
     private final URI publicUrl;
@@ -48,6 +53,38 @@ public final class NgrokTunnel implements Tunnel {
         return open(authToken, domain, localPort, new AtomicReference<>(() -> { }));
     }
 
+    /**
+     * Opens the tunnel, or, when ngrok cannot be reached or refuses it now, a tunnel that is not open
+     * yet and that the {@link TunnelMonitor} keeps trying to open. Without the native library no retry
+     * can help, so that still fails at once.
+     */
+    public static Tunnel openOrRetry(String authToken, String domain, int localPort) throws IOException {
+        if (!nativeLibraryPresent()) {
+            return open(authToken, domain, localPort);
+        }
+        try {
+            return open(authToken, domain, localPort);
+        } catch (IOException e) {
+            return new UnopenedTunnel(() -> open(authToken, domain, localPort), e.getMessage(),
+                    "Check NGROK_AUTH_TOKEN" + (domain != null ? ", NGROK_CUSTOM_DOMAIN " + domain : "")
+                            + " and this machine's internet connection; the server keeps trying to open the tunnel.");
+        }
+    }
+
+    /**
+     * ngrok's own error text, safe to log and show: its bad-token errors repeat the authtoken, so the
+     * configured token and anything shaped like one (a long run of token characters) are dropped,
+     * and card data is scrubbed as everywhere else. The cause is never kept, so nothing downstream
+     * can print the original.
+     */
+    static String safeMessage(Throwable e, String authToken) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (authToken != null && !authToken.isBlank()) {
+            text = text.replace(authToken.strip(), "[authtoken]");
+        }
+        return CardData.scrubText(TOKEN_LIKE.matcher(text).replaceAll("[redacted]"));
+    }
+
     private static NgrokTunnel open(String authToken, String domain, int localPort, AtomicReference<Runnable> trouble)
             throws IOException {
         if (!nativeLibraryPresent()) {
@@ -73,8 +110,8 @@ public final class NgrokTunnel implements Tunnel {
                     .stopCallback(() -> trouble.get().run())
                     .connect();
         } catch (IOException | RuntimeException | LinkageError e) {
-            throw new IOException("Could not connect to ngrok: " + e.getMessage() + ". Check NGROK_AUTH_TOKEN and this "
-                    + "machine's internet connection.", e);
+            throw new IOException("Could not connect to ngrok: " + safeMessage(e, authToken) + ". Check NGROK_AUTH_TOKEN and "
+                    + "this machine's internet connection.");
         }
         try {
             var builder = session.httpEndpoint();
@@ -86,7 +123,7 @@ public final class NgrokTunnel implements Tunnel {
         } catch (IOException | RuntimeException e) {
             closeQuietly(session);
             throw new IOException("ngrok refused the tunnel" + (domain != null ? " for domain " + domain : "") + ": "
-                    + e.getMessage() + (domain != null ? ". The domain may already be in use by another running instance." : ""), e);
+                    + safeMessage(e, authToken) + (domain != null ? ". The domain may already be in use by another running instance." : ""));
         }
     }
 

@@ -7,9 +7,11 @@ import java.time.Instant;
  * public URL. {@code detail} says what failed and what to check; {@code everReachable} tells a
  * tunnel that dropped from one that could never be confirmed (some networks cannot reach their
  * own public URL from inside); {@code otherServer} says the URL was answered, but not by this
- * server (another instance, a proxy on the wrong port, a tunnel's "endpoint offline" page).
+ * server (another instance, a proxy on the wrong port, a tunnel's "endpoint offline" page);
+ * {@code notOpen} says the tunnel the server owns has not opened (yet), so there is no URL at all.
  */
-public record Reachability(State state, String detail, Instant since, boolean everReachable, boolean otherServer) {
+public record Reachability(State state, String detail, Instant since, boolean everReachable, boolean otherServer,
+                           boolean notOpen) {
     public enum State {
         /** The server is starting or the first check has not finished. */
         CHECKING,
@@ -19,6 +21,10 @@ public record Reachability(State state, String detail, Instant since, boolean ev
         UNREACHABLE,
         /** Checking is turned off (TUNNEL_CHECK_INTERVAL=0). */
         UNCHECKED
+    }
+
+    public Reachability(State state, String detail, Instant since, boolean everReachable, boolean otherServer) {
+        this(state, detail, since, everReachable, otherServer, false);
     }
 
     public static Reachability checking() {
@@ -31,10 +37,10 @@ public record Reachability(State state, String detail, Instant since, boolean ev
     }
 
     /**
-     * True when it is certain that callbacks cannot arrive: the tunnel dropped, or the URL is
-     * answered by another server. A URL that merely could not be reached from here is not certain.
+     * True when it is certain that callbacks cannot arrive: the tunnel dropped or never opened, or
+     * the URL is answered by another server. A URL that merely could not be reached from here is not certain.
      */
     public boolean certainlyUnreachable() {
-        return state == State.UNREACHABLE && (everReachable || otherServer);
+        return state == State.UNREACHABLE && (everReachable || otherServer || notOpen);
     }
 }

@@ -18,6 +18,11 @@ public interface Tunnel extends AutoCloseable {
         return this;
     }
 
+    /** False for a tunnel that has not opened yet ({@link UnopenedTunnel}): it has no public URL to check. */
+    default boolean isOpen() {
+        return true;
+    }
+
     /** Called when the tunnel's own agent reports trouble, so the server can check at once instead of waiting. */
     default void onTrouble(Runnable listener) {}
 

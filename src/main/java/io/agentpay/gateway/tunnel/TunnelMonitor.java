@@ -26,6 +26,8 @@ public final class TunnelMonitor implements AutoCloseable {
     private static final Duration CONFIRM_AFTER = Duration.ofSeconds(1);
     private static final Duration RETRY_CEILING = Duration.ofSeconds(5);
     private static final int REOPEN_EVERY = 3;
+    /** The longest wait between attempts to open a tunnel that failed to open at start-up. */
+    private static final Duration OPEN_BACKOFF_CEILING = Duration.ofSeconds(60);
 
     private final String callbackPath;
     private final Duration interval;
@@ -36,6 +38,7 @@ public final class TunnelMonitor implements AutoCloseable {
     private volatile Reachability reachability;
     private ScheduledFuture<?> next;
     private int failures;
+    private int openFailures;
     private volatile boolean closed;
 
     /**
@@ -48,8 +51,9 @@ public final class TunnelMonitor implements AutoCloseable {
         this.interval = interval;
         this.timeout = timeout;
         this.log = log;
-        this.reachability = interval.isZero()
-                ? new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false, false) : Reachability.checking();
+        this.reachability = !tunnel.isOpen() ? notOpen(tunnel, tunnel instanceof UnopenedTunnel u ? u.failure() : "not opened", Instant.now())
+                : interval.isZero() ? new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false, false)
+                : Reachability.checking();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tunnel-check");
             t.setDaemon(true);
@@ -59,6 +63,12 @@ public final class TunnelMonitor implements AutoCloseable {
 
     /** Starts checking (the first check runs at once); does nothing when checking is off. */
     public void start() {
+        if (!tunnel.isOpen()) {
+            // Opened with backoff even when checking is off: without it no payment can be taken at all.
+            warnNotOpen(reachability);
+            schedule(openBackoff());
+            return;
+        }
         if (interval.isZero()) {
             return;
         }
@@ -94,6 +104,10 @@ public final class TunnelMonitor implements AutoCloseable {
             next.cancel(false);
         }
         Tunnel current = tunnel;
+        if (!current.isOpen()) {
+            open(current);
+            return;
+        }
         Probe result = probe(current);
         String problem = result.problem();
         Reachability before = reachability;
@@ -152,6 +166,52 @@ public final class TunnelMonitor implements AutoCloseable {
         } catch (IOException | RuntimeException | LinkageError e) {
             log.warning("tunnel", "Could not reopen the tunnel yet: " + e.getMessage());
         }
+    }
+
+    /** One attempt to open a tunnel that failed to open at start-up; on success it is checked end to end at once. */
+    private void open(Tunnel pending) {
+        Tunnel opened;
+        try {
+            opened = pending.reopen();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            openFailures++;
+            Reachability before = reachability;
+            Reachability now = notOpen(pending, e.getMessage(), before.since());
+            reachability = now;
+            if (!now.detail().equals(before.detail())) {
+                warnNotOpen(now);
+            }
+            schedule(openBackoff());
+            return;
+        }
+        tunnel = opened;
+        log.info("tunnel", "Opened the tunnel after " + (openFailures + 1) + " failed attempts: callbacks now go to "
+                + opened.publicUrl() + (interval.isZero() ? "." : "; new payments are taken once it is checked end to end."));
+        openFailures = 0;
+        if (interval.isZero()) {
+            reachability = new Reachability(Reachability.State.UNCHECKED, "", Instant.now(), false, false);
+            return;
+        }
+        reachability = Reachability.checking();
+        opened.onTrouble(this::checkSoon);
+        executor.execute(this::check);
+    }
+
+    private static Reachability notOpen(Tunnel pending, String failure, Instant since) {
+        return new Reachability(Reachability.State.UNREACHABLE, "the tunnel could not be opened: " + failure + ". "
+                + pending.whatToCheck(), since, false, false, true);
+    }
+
+    private void warnNotOpen(Reachability now) {
+        log.warning("tunnel", "Twilio's callbacks cannot reach this server: " + now.detail() + " New payments are refused "
+                + "until it opens; the next attempt is in " + openBackoff().toSeconds() + " s.");
+    }
+
+    /** Doubles from the retry delay (5 s, or the interval if shorter) up to a minute. */
+    private Duration openBackoff() {
+        Duration base = interval.isZero() ? RETRY_CEILING : retryDelay();
+        Duration delay = base.multipliedBy(1L << Math.min(openFailures, 10));
+        return delay.compareTo(OPEN_BACKOFF_CEILING) > 0 ? OPEN_BACKOFF_CEILING : delay;
     }
 
     private Duration retryDelay() {

@@ -42,6 +42,7 @@ class CallbackPropertiesTest {
             "PaymentCardPostalCode", "BankAccountNumber", "BankRoutingNumber", "PaymentConfirmationCode", "Result", "ProfileId",
             "PaymentToken", "PaymentError", "PayErrorCode", "ConnectorError", "PaymentMethod", "ChargeAmount", "TokenType",
             "Currency", "PaymentConnector", "BankAccountType");
+    static final List<String> IDENTIFIERS = List.of("PaymentConfirmationCode", "ProfileId", "PaymentToken");
 
     private PaymentStore store;
     private McpLog log;
@@ -147,8 +148,10 @@ class CallbackPropertiesTest {
         return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(13, 19), Arbitraries.integers().between(0, 2),
                 Arbitraries.strings().numeric().ofMinLength(3).ofMaxLength(4))
                 .as((seed, length, style, cvv) -> {
-                    String pan = CardNumbers.luhnValid(new Random(seed), length);
-                    return new String[] {pan, CardNumbers.formatted(pan, style), cvv};
+                    Random random = new Random(seed);
+                    String pan = CardNumbers.luhnValid(random, length);
+                    String branded = CardNumbers.plausible(random);
+                    return new String[] {pan, CardNumbers.formatted(pan, style), cvv, branded, CardNumbers.formatted(branded, style)};
                 });
     }
 
@@ -158,7 +161,8 @@ class CallbackPropertiesTest {
         String typed = planted[1];
         Map<String, String> fields = new LinkedHashMap<>();
         for (String name : FIELDS) {
-            fields.put(name, name.equals("SecurityCode") ? planted[2] : typed);
+            // Identifiers a connector chose keep digits that no card brand could have issued; a brand's card number goes.
+            fields.put(name, name.equals("SecurityCode") ? planted[2] : IDENTIFIERS.contains(name) ? planted[4] : typed);
         }
         long n = clock.incrementAndGet();
         String paymentSid = String.format("PK%032x", n);
@@ -181,7 +185,8 @@ class CallbackPropertiesTest {
         PaymentStatus status = store.find(paymentSid).orElseThrow();
         String view = Json.write(status.toView());
         String everything = (view + captured.toString(StandardCharsets.UTF_8)).replaceAll("[ -]", "");
-        assertThat(everything).doesNotContain(pan).doesNotContain(pan.substring(0, pan.length() - 4));
+        assertThat(everything).doesNotContain(pan).doesNotContain(pan.substring(0, pan.length() - 4))
+                .doesNotContain(planted[3].substring(0, planted[3].length() - 4));
         assertThat(status.value(PaymentField.SECURITY_CODE)).matches("x{3,4}");
         String card = status.value(PaymentField.PAYMENT_CARD_NUMBER);
         assertThat(card.replace("x", "")).hasSizeLessThanOrEqualTo(4);

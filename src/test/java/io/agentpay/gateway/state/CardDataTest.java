@@ -2,6 +2,13 @@ package io.agentpay.gateway.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentpay.gateway.resilience.CardNumbers;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class CardDataTest {
@@ -66,5 +73,51 @@ class CardDataTest {
             assertThat(scrubbed.length()).isLessThanOrEqualTo(256);
             assertThat(scrubbed.replaceAll("[^0-9]", "")).as("cut after %d characters", before).matches("(1111)?");
         }
+    }
+
+    @Provide
+    Arbitrary<String> sixteenDigitTokens() {
+        return Arbitraries.strings().numeric().ofLength(16);
+    }
+
+    @Property
+    void aConnectorsNumericTokenKeepsItsDigitsUnlessItIsAPlausibleCardNumber(@ForAll("sixteenDigitTokens") String token) {
+        String kept = PaymentField.PAYMENT_TOKEN.sanitize(token);
+        if (!CardData.luhnValid(token, 0, 16) || "01789".indexOf(token.charAt(0)) >= 0 && !token.matches("8[12].*")) {
+            assertThat(kept).isEqualTo(token);
+            assertThat(PaymentField.PROFILE_ID.sanitize(token)).isEqualTo(token);
+            assertThat(PaymentField.PAYMENT_CONFIRMATION_CODE.sanitize("ch_" + token)).isEqualTo("ch_" + token);
+        }
+    }
+
+    @Property
+    void aBrandsCardNumberInAnIdentifierIsMasked(@ForAll long seed, @ForAll("styles") int style) {
+        Random random = new Random(seed);
+        String pan = random.nextInt(4) == 0 ? CardNumbers.TEST_CARDS.get(random.nextInt(CardNumbers.TEST_CARDS.size()))
+                : CardNumbers.plausible(random);
+        String typed = CardNumbers.formatted(pan, style);
+        for (PaymentField field : new PaymentField[] {PaymentField.PAYMENT_TOKEN, PaymentField.PROFILE_ID,
+                PaymentField.PAYMENT_CONFIRMATION_CODE}) {
+            for (String value : new String[] {typed, "tok_" + typed, "cus " + typed + " x"}) {
+                String kept = field.sanitize(value);
+                assertThat(kept.replaceAll("[ -]", "")).as(field + " " + value).doesNotContain(pan.substring(0, pan.length() - 4))
+                        .contains("x".repeat(pan.length() - 4) + pan.substring(pan.length() - 4));
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Integer> styles() {
+        return Arbitraries.integers().between(0, 2);
+    }
+
+    @Test
+    void freeTextKeepsTheStrictRuleThatIdentifiersDropped() {
+        String noBrand = "7992739871300000";
+        while (!CardData.luhnValid(noBrand, 0, 16)) {
+            noBrand = String.valueOf(Long.parseLong(noBrand) + 1);
+        }
+        assertThat(PaymentField.PAYMENT_TOKEN.sanitize(noBrand)).isEqualTo(noBrand);
+        assertThat(PaymentField.PAYMENT_ERROR.sanitize("declined " + noBrand)).isEqualTo("declined xxxxxxxxxxxx" + noBrand.substring(12));
     }
 }

@@ -134,6 +134,38 @@ class TunnelMonitorTest {
     }
 
     @Test
+    void aTunnelThatFailsToOpenAtStartUpIsRetriedAndReportedLikeADroppedOne() throws Exception {
+        AtomicInteger attempts = new AtomicInteger(1);
+        UnopenedTunnel pending = new UnopenedTunnel(() -> {
+            if (attempts.incrementAndGet() < 4) {
+                throw new IOException("Could not connect to ngrok: attempt " + attempts.get() + " timed out");
+            }
+            return closeLater(new ReopeningTunnel(port));
+        }, "Could not connect to ngrok: attempt 1 timed out", "Check the relay.");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        TunnelMonitor monitor;
+        try {
+            monitor = monitor(pending);
+            Reachability down = monitor.reachability();
+            assertThat(down.state()).isEqualTo(Reachability.State.UNREACHABLE);
+            assertThat(down.certainlyUnreachable()).as("no tunnel, so no payment can be followed").isTrue();
+            assertThat(down.detail()).contains("could not be opened").contains("attempt 1 timed out").endsWith("Check the relay.");
+            await().atMost(Duration.ofSeconds(20)).until(() -> monitor.reachability().state() == Reachability.State.REACHABLE);
+            log.awaitIdle(2, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(attempts.get()).isEqualTo(4);
+        assertThat(monitor.tunnel().isOpen()).isTrue();
+        assertThat(monitor.tunnel().publicUrl().getPort()).isPositive();
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Twilio's callbacks cannot reach this server: the tunnel could not be opened")
+                .contains("attempt 3 timed out").contains("Opened the tunnel after 3 failed attempts");
+    }
+
+    @Test
     void troubleReportedByTheTunnelsAgentIsCheckedAtOnce() throws Exception {
         TcpRelay relay = closeLater(new TcpRelay(port));
         int relayPort = relay.start();

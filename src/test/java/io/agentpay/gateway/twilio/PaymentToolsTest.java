@@ -361,6 +361,30 @@ class PaymentToolsTest {
     }
 
     @Test
+    void aNewPaymentWaitsForTheFirstCheckAndIsRefusedWhenTheUrlReachesAnotherInstance() throws Exception {
+        var otherInstance = new io.agentpay.gateway.callback.CallbackServer(new io.agentpay.gateway.state.PaymentStore(
+                Duration.ofHours(1)), gateway.log, new io.agentpay.gateway.callback.CallbackAuth(
+                io.agentpay.gateway.callback.CallbackAuth.newSecret(), null), io.agentpay.gateway.mcp.Json.MAPPER);
+        int otherPort = otherInstance.start("127.0.0.1", 0);
+        var tunnel = new io.agentpay.gateway.tunnel.PublicUrlTunnel(java.net.URI.create("http://127.0.0.1:" + otherPort), 0);
+        try (otherInstance; var monitor = new io.agentpay.gateway.tunnel.TunnelMonitor(tunnel,
+                gateway.callbacks.callbackPath(), Duration.ofSeconds(15), Duration.ofSeconds(2), gateway.log)) {
+            var context = new io.agentpay.gateway.mcp.ServerContext(gateway.store, gateway.log,
+                    java.util.concurrent.CompletableFuture.completedFuture(gateway.payments), false, Duration.ofSeconds(1),
+                    monitor::reachability);
+            var start = io.agentpay.gateway.mcp.ToolResults.guarded(
+                    new io.agentpay.gateway.mcp.tools.StartPaymentCaptureTool(context), gateway.log);
+            monitor.start();
+            CallToolResult refused = start.apply(null, new io.modelcontextprotocol.spec.McpSchema.CallToolRequest(
+                    "startPaymentCapture", Map.of("callSid", CALL)));
+            assertThat(refused.isError()).as(GatewayFixture.body(refused).toString()).isTrue();
+            assertThat(GatewayFixture.body(refused).path("error").asText()).isEqualTo("callbacks-unreachable");
+            assertThat(GatewayFixture.body(refused).path("message").asText()).contains("HTTP 404");
+            assertThat(gateway.twilio.requests()).isEmpty();
+        }
+    }
+
+    @Test
     void aReachableUrlAddsNoWarning() {
         String paymentSid = startSession();
         CallToolResult captured = gateway.call("captureCardNumber", Map.of("callSid", CALL, "paymentSid", paymentSid));
