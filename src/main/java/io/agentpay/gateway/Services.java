@@ -5,8 +5,10 @@ import io.agentpay.gateway.callback.CallbackServer;
 import io.agentpay.gateway.cli.ServerConfig;
 import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.redis.RedisSessions;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.tunnel.LoopbackTunnel;
 import io.agentpay.gateway.tunnel.NgrokTunnel;
 import io.agentpay.gateway.tunnel.PublicUrlTunnel;
@@ -48,6 +50,18 @@ final class Services implements AutoCloseable {
         this.sandboxCredentials = sandboxCredentials;
     }
 
+    /**
+     * The payment sessions: in Redis when REDIS_URL is set (shared by every instance on it), else in memory.
+     *
+     * @throws io.agentpay.gateway.state.StoreUnavailableException when Redis cannot be reached
+     */
+    static PaymentStore openStore(ServerConfig config) {
+        if (config.redisUrl() == null) {
+            return new PaymentStore(config.sessionTtl());
+        }
+        return new PaymentStore(config.sessionTtl(), RedisSessions.connect(config.redisUrl(), config.sessionTtl(), Json.MAPPER));
+    }
+
     /** Starts everything on the calling thread and completes {@code payments} (or fails it with a clear reason). */
     void start(CompletableFuture<TwilioAgentPaymentServer> payments) {
         try {
@@ -58,7 +72,7 @@ final class Services implements AutoCloseable {
                 apiBase = simulator.baseUrl();
                 authToken = sandboxCredentials.authToken();
             }
-            CallbackAuth auth = new CallbackAuth(CallbackAuth.newSecret(), authToken);
+            CallbackAuth auth = new CallbackAuth(store.sharedSecret(CallbackAuth.newSecret()), authToken);
             callbackServer = new CallbackServer(store, log, auth, Json.MAPPER);
             int port = callbackServer.start(config.callbackHost(), config.callbackPort());
             Tunnel tunnel;
@@ -109,7 +123,13 @@ final class Services implements AutoCloseable {
     }
 
     private void evict() {
-        int evicted = store.evictExpired();
+        int evicted;
+        try {
+            evicted = store.evictExpired();
+        } catch (StoreUnavailableException e) {
+            log.debug("state", "Eviction skipped: " + e.getMessage());
+            return;
+        }
         if (evicted > 0) {
             log.debug("state", evicted + " payment sessions idle for over " + store.timeToLive() + " were evicted.");
         }

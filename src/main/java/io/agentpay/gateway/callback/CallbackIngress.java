@@ -7,6 +7,7 @@ import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
+import io.agentpay.gateway.state.StoreUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,6 +90,9 @@ final class CallbackIngress {
         } catch (PaymentStore.StoreFullException e) {
             log.error("callbacks", e.getMessage());
             return new Outcome(503, "Too many payment sessions.");
+        } catch (StoreUnavailableException e) {
+            log.error("callbacks", "A callback could not be stored (Twilio retries it): " + e.getMessage() + ".");
+            return new Outcome(503, "Session store unavailable.");
         }
     }
 

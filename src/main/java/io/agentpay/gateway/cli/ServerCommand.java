@@ -130,7 +130,10 @@ public final class ServerCommand {
                 ServerConfig.parseDuration(Setting.SESSION_TTL, values.get(Setting.SESSION_TTL)),
                 "auto".equalsIgnoreCase(values.get(Setting.TUNNEL_CHECK_INTERVAL)) ? null
                         : ServerConfig.parseDuration(Setting.TUNNEL_CHECK_INTERVAL, values.get(Setting.TUNNEL_CHECK_INTERVAL)),
-                isSandbox);
+                isSandbox,
+                values.get(Setting.MCP_HTTP_PORT) == null ? null : HttpEndpoint.parse(values.get(Setting.MCP_HTTP_HOST),
+                        values.get(Setting.MCP_HTTP_PORT), values.get(Setting.MCP_AUTH_TOKEN), values.get(Setting.MCP_ALLOWED_ORIGINS)),
+                values.get(Setting.REDIS_URL));
     }
 
     /** Each credential from its argument when given, else from its environment variable; all three must be there. */
@@ -158,8 +161,8 @@ public final class ServerCommand {
         CommandSpec spec = CommandSpec.create().name(NAME).version(NAME + " " + version);
         addHelpOptions(spec);
         spec.usageMessage()
-                .description("MCP server (stdio) that lets an AI voice agent take a card payment on a live Twilio call "
-                        + "while the card data stays with Twilio.")
+                .description("MCP server (stdio, or Streamable HTTP with --http-port) that lets an AI voice agent take a "
+                        + "card payment on a live Twilio call while the card data stays with Twilio.")
                 .footerHeading("%nEvery option can also be set through the environment variable named in its description.%n");
         spec.addPositional(PositionalParamSpec.builder().index("0..2").arity("0..3").hideParamSyntax(true)
                 .paramLabel("[<accountSid> <apiKey> <apiSecret>]")

@@ -27,7 +27,9 @@ public record ServerConfig(
         String twilioAuthToken,
         Duration sessionTtl,
         Duration tunnelCheckInterval, // null: chosen by the kind of tunnel, see tunnelCheckEvery()
-        boolean sandbox) {
+        boolean sandbox,
+        HttpEndpoint http, // null: MCP over stdio
+        String redisUrl) { // null: sessions in memory
 
     private static final Set<String> TOKEN_TYPES = Set.of("one-time", "reusable", "payment-method");
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
@@ -55,6 +57,8 @@ public record ServerConfig(
         require(tunnelCheckInterval == null || !tunnelCheckInterval.isNegative()
                         && (tunnelCheckInterval.isZero() || tunnelCheckInterval.toMillis() >= 1000),
                 Setting.TUNNEL_CHECK_INTERVAL.display() + " must be 0 (no check) or at least 1s, such as 15s or 1m.");
+        require(redisUrl == null || redisUrl.matches("(?i)rediss?://[^\\s]+"), Setting.REDIS_URL.display()
+                + " must be a redis:// or rediss:// URL such as redis://localhost:6379/0" + describe(redisUrl, true) + ".");
         require(sandbox || publicUrl != null || ngrokAuthToken != null,
                 "Twilio needs a public URL for its payment callbacks: set " + Setting.PUBLIC_URL.display()
                         + " to a URL that reaches the callback port, or " + Setting.NGROK_AUTH_TOKEN.display()
@@ -150,6 +154,6 @@ public record ServerConfig(
                 + ", currency=" + currency + ", paymentConnector=" + paymentConnector + ", publicUrl=" + publicUrl
                 + ", ngrok=" + (ngrokAuthToken != null) + ", callback=" + callbackHost + ":" + callbackPort
                 + ", twilioApiBaseUrl=" + twilioApiBaseUrl + ", signatureCheck=" + (twilioAuthToken != null)
-                + ", sessionTtl=" + sessionTtl + ", tunnelCheckInterval=" + tunnelCheckInterval + ", sandbox=" + sandbox + "]";
+                + ", sessionTtl=" + sessionTtl + ", tunnelCheckInterval=" + tunnelCheckInterval + ", sandbox=" + sandbox + ", http=" + http + ", redis=" + (redisUrl != null) + "]";
     }
 }

@@ -25,7 +25,19 @@ public enum Setting {
             "How long an idle or finished payment session is kept, e.g. 30m, 1h, 90s.", false),
     TUNNEL_CHECK_INTERVAL("--tunnel-check-interval", "TUNNEL_CHECK_INTERVAL", "auto", "DURATION",
             "How often the public URL is checked end to end (a GET to this server through it): auto = 30m for an "
-                    + "ngrok URL (ngrok plans count requests), 15s otherwise; 0 = off.", false);
+                    + "ngrok URL (ngrok plans count requests), 15s otherwise; 0 = off.", false),
+    MCP_HTTP_PORT("--http-port", "MCP_HTTP_PORT", null, "PORT",
+            "Serve MCP over Streamable HTTP at http://<host>:<port>/mcp instead of stdio; 0 picks a free port.", false),
+    MCP_HTTP_HOST("--http-host", "MCP_HTTP_HOST", "127.0.0.1", "ADDRESS",
+            "Address the MCP HTTP endpoint binds to; any address other than loopback requires MCP_AUTH_TOKEN.", false),
+    MCP_AUTH_TOKEN("--mcp-auth-token", "MCP_AUTH_TOKEN", null, "TOKENS",
+            "Bearer token(s), comma-separated, that MCP HTTP clients must send as 'Authorization: Bearer <token>'.", true),
+    MCP_ALLOWED_ORIGINS("--allowed-origins", "MCP_ALLOWED_ORIGINS", null, "ORIGINS",
+            "Comma-separated Origins (e.g. http://localhost:6274) allowed to call the MCP HTTP endpoint; a request "
+                    + "with any other Origin gets 403, one without an Origin is allowed.", false),
+    REDIS_URL("--redis-url", "REDIS_URL", null, "URL",
+            "Keep payment sessions in this Redis (redis://host:6379/0, rediss:// for TLS) so several instances share "
+                    + "them; without it they live in this process's memory.", true);
 
     private final String option;
     private final String env;

@@ -2,7 +2,11 @@ package io.agentpay.gateway.mcp;
 
 import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
 import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
-import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpLoggableSession;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -32,7 +36,8 @@ public final class McpLog implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
     private final Thread worker;
-    private volatile McpServerSession session;
+    /** Weakly held: a session the transport has dropped (an HTTP client gone or deleted) leaves with it. */
+    private final Set<McpLoggableSession> sessions = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile boolean clientReady;
 
     public McpLog() {
@@ -41,9 +46,9 @@ public final class McpLog implements AutoCloseable {
         worker.start();
     }
 
-    /** The stdio session that notifications go to. */
-    public void attach(McpServerSession session) {
-        this.session = session;
+    /** A session that notifications go to: the one stdio session, or each HTTP client's. */
+    public void attach(McpLoggableSession session) {
+        sessions.add(session);
     }
 
     /** The client has its initialize answer; notifications may flow from now on. */
@@ -109,11 +114,19 @@ public final class McpLog implements AutoCloseable {
             case WARNING -> logger.warn(event.message());
             default -> logger.error(event.message());
         }
-        McpServerSession target = session;
-        if (clientReady && target != null && target.isNotificationForLevelAllowed(event.level())) {
-            target.sendNotification("notifications/message",
-                    new LoggingMessageNotification(event.level(), event.logger(), event.message()))
-                    .subscribe(null, e -> LoggerFactory.getLogger("agentpay.log").debug("Log notification not sent: {}", e.toString()));
+        if (!clientReady) {
+            return;
+        }
+        List<McpLoggableSession> targets;
+        synchronized (sessions) {
+            targets = List.copyOf(sessions);
+        }
+        for (McpLoggableSession target : targets) {
+            if (target.isNotificationForLevelAllowed(event.level())) {
+                target.sendNotification("notifications/message",
+                        new LoggingMessageNotification(event.level(), event.logger(), event.message()))
+                        .subscribe(null, e -> LoggerFactory.getLogger("agentpay.log").debug("Log notification not sent: {}", e.toString()));
+            }
         }
     }
 

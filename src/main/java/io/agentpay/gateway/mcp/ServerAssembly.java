@@ -59,6 +59,15 @@ public final class ServerAssembly {
 
     public static McpSyncServer build(McpServerTransportProvider transport, McpJsonMapper mapper, ServerContext context,
                                       ComponentScan.Components components, String version) {
+        if (transport instanceof StdioTransportProvider stdio) {
+            stdio.checkParams(new ParamsCheck(mapper, components.resources().stream().map(r -> r.template().uriTemplate()).toList()));
+        }
+        return build(McpServer.sync(transport), mapper, context, components, version);
+    }
+
+    /** The same server on any transport's specification: stdio's single session or Streamable HTTP's many. */
+    public static <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S specification, McpJsonMapper mapper,
+            ServerContext context, ComponentScan.Components components, String version) {
         List<SyncToolSpecification> tools = new ArrayList<>();
         for (ToolFactory factory : components.tools()) {
             tools.add(new SyncToolSpecification(factory.tool(), ToolResults.guarded(factory, context.log())));
@@ -86,10 +95,7 @@ public final class ServerAssembly {
             completions.add(new SyncCompletionSpecification(new McpSchema.ResourceReference(template.uriTemplate()),
                     (exchange, request) -> complete(context, request, List.of())));
         }
-        if (transport instanceof StdioTransportProvider stdio) {
-            stdio.checkParams(new ParamsCheck(mapper, resources.stream().map(r -> r.resourceTemplate().uriTemplate()).toList()));
-        }
-        return McpServer.sync(transport)
+        return specification
                 .jsonMapper(mapper)
                 .jsonSchemaValidator(ARGUMENTS_CHECKED_BY_TOOLS)
                 .serverInfo(new McpSchema.Implementation(NAME, TITLE, version, DESCRIPTION, null, WEBSITE_URL))

@@ -1,5 +1,6 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.twilio.PaymentException;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -59,6 +60,14 @@ public final class ToolResults {
             } catch (PaymentException e) {
                 log.warning("tools", name + " failed: " + e.getMessage());
                 return error(e.toView());
+            } catch (StoreUnavailableException e) {
+                log.error("tools", name + " failed: " + e.getMessage());
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("error", "store-unavailable");
+                view.put("message", "The shared payment session store is unavailable: " + e.getMessage() + ".");
+                view.put("nextStep", "Tell the caller there is a short technical delay, wait a few seconds and call " + name
+                        + " again; the server reconnects by itself.");
+                return error(view);
             } catch (RuntimeException e) {
                 log.error("tools", name + " failed unexpectedly: " + e.getClass().getName());
                 Map<String, Object> view = new LinkedHashMap<>();

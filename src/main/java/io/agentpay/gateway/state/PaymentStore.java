@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +22,7 @@ public final class PaymentStore {
     /** A stored change and the one-off listener of the update that made it (or null). */
     private record Change(PaymentStatus status, Consumer<PaymentStatus> onStored) {}
 
-    private final ConcurrentHashMap<String, PaymentStatus> payments = new ConcurrentHashMap<>();
+    private final SessionBackend payments;
     private final List<Consumer<PaymentStatus>> listeners = new CopyOnWriteArrayList<>();
     /** Changes in merge order (queued inside the merge), awaiting their listeners. */
     private final ConcurrentLinkedQueue<Change> pending = new ConcurrentLinkedQueue<>();
@@ -33,10 +32,24 @@ public final class PaymentStore {
     private final int capacity;
     private final Clock clock;
 
-    public PaymentStore(Duration timeToLive, int capacity, Clock clock) {
+    public PaymentStore(Duration timeToLive, int capacity, Clock clock, SessionBackend backend) {
         this.timeToLive = timeToLive;
         this.capacity = capacity;
         this.clock = clock;
+        this.payments = backend;
+        backend.deliverTo((status, onStored) -> {
+            pending.add(new Change(status, onStored));
+            deliverPending();
+        });
+    }
+
+    public PaymentStore(Duration timeToLive, int capacity, Clock clock) {
+        this(timeToLive, capacity, clock, new MemorySessions());
+    }
+
+    /** A store on {@code backend} (memory, or shared by several instances), with the default capacity. */
+    public PaymentStore(Duration timeToLive, SessionBackend backend) {
+        this(timeToLive, 250_000, Clock.systemUTC(), backend);
     }
 
     public PaymentStore(Duration timeToLive) {
@@ -44,11 +57,16 @@ public final class PaymentStore {
     }
 
     public Optional<PaymentStatus> find(String paymentSid) {
-        return paymentSid == null ? Optional.empty() : Optional.ofNullable(payments.get(paymentSid));
+        return paymentSid == null ? Optional.empty() : payments.get(paymentSid);
     }
 
     public Collection<PaymentStatus> all() {
         return payments.values();
+    }
+
+    /** The sessions opened on {@code callSid}, open or finished. */
+    public Collection<PaymentStatus> onCall(String callSid) {
+        return payments.onCall(callSid);
     }
 
     public int size() {
@@ -90,40 +108,30 @@ public final class PaymentStore {
      * @return the restored status when it was applied
      */
     public Optional<PaymentStatus> applyIfStillAt(PaymentUpdate restore, long version) {
-        return payments.containsKey(restore.paymentSid()) ? merge(restore, null, version) : Optional.empty();
+        return payments.get(restore.paymentSid()).isPresent() ? merge(restore, null, version) : Optional.empty();
     }
 
     /** Forgets a session a failed request created, unless anything was merged into it since ({@code version}). */
     public boolean evictIfStillAt(String paymentSid, long version) {
-        boolean[] removed = new boolean[1];
-        payments.computeIfPresent(paymentSid, (sid, current) -> {
-            removed[0] = current.version() == version;
-            return removed[0] ? null : current;
-        });
-        return removed[0];
+        return payments.removeIfAt(paymentSid, version);
     }
 
     private Optional<PaymentStatus> merge(PaymentUpdate update, Consumer<PaymentStatus> onStored, long expectedVersion) {
         Instant now = clock.instant();
-        if (!payments.containsKey(update.paymentSid()) && payments.size() >= capacity) {
+        if (payments.size() >= capacity && payments.get(update.paymentSid()).isEmpty()) {
             throw new StoreFullException(capacity);
         }
-        PaymentStatus[] changed = new PaymentStatus[1];
-        payments.compute(update.paymentSid(), (sid, current) -> {
+        String sid = update.paymentSid();
+        Optional<SessionBackend.Merge> merged = payments.merge(sid, current -> {
             if (expectedVersion >= 0 && (current == null || current.version() != expectedVersion)) {
-                return current;
+                return new SessionBackend.Merge(current, false);
             }
             PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
             PaymentStatus next = base.apply(update, now);
-            if (current == null || !next.sameProgressAs(current)) {
-                changed[0] = next;
-                // Queued inside compute, so the queue holds one session's changes in the order they were stored.
-                pending.add(new Change(next, onStored));
-            }
-            return next;
-        });
+            return new SessionBackend.Merge(next, current == null || !next.sameProgressAs(current));
+        }, onStored);
         deliverPending();
-        return Optional.ofNullable(changed[0]);
+        return merged.filter(SessionBackend.Merge::announce).map(SessionBackend.Merge::stored);
     }
 
     /**
@@ -160,10 +168,17 @@ public final class PaymentStore {
 
     /** Removes sessions not updated within the time to live; returns how many went. */
     public int evictExpired() {
-        Instant cutoff = clock.instant().minus(timeToLive);
-        int before = payments.size();
-        payments.values().removeIf(status -> status.updatedAt().isBefore(cutoff));
-        return before - payments.size();
+        return payments.removeUpdatedBefore(clock.instant().minus(timeToLive));
+    }
+
+    /** See {@link SessionBackend#sharedSecret}. */
+    public String sharedSecret(String proposed) {
+        return payments.sharedSecret(proposed);
+    }
+
+    /** Why the sessions cannot be reached now (a shared store down), if they cannot. */
+    public Optional<String> unavailable() {
+        return payments.unavailable();
     }
 
     public Duration timeToLive() {

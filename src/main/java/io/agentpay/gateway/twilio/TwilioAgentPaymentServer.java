@@ -116,8 +116,8 @@ public final class TwilioAgentPaymentServer {
     }
 
     private void requireNoOpenSession(String callSid) {
-        Optional<PaymentStatus> open = options.store().all().stream()
-                .filter(s -> s.callSid() != null && s.callSid().equals(callSid) && !s.state().terminal())
+        Optional<PaymentStatus> open = options.store().onCall(callSid).stream()
+                .filter(s -> !s.state().terminal())
                 .findFirst();
         if (open.isPresent()) {
             PaymentStatus existing = open.get();

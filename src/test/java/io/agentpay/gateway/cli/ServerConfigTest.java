@@ -24,7 +24,7 @@ class ServerConfigTest {
     static ServerConfig config(String ngrokToken, String publicUrl, Duration interval, boolean sandbox) {
         return new ServerConfig("ACa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "SKb2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", "secret", "reusable",
                 "USD", "Default", ngrokToken, null, publicUrl == null ? null : URI.create(publicUrl), "127.0.0.1", 4000,
-                URI.create("https://api.twilio.com"), null, Duration.ofHours(1), interval, sandbox);
+                URI.create("https://api.twilio.com"), null, Duration.ofHours(1), interval, sandbox, null, null);
     }
 
     @Test

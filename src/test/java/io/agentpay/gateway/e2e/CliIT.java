@@ -23,7 +23,7 @@ class CliIT {
     static Run run(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(JarProcess.command(args));
         builder.environment().keySet().removeIf(k -> k.startsWith("NGROK") || k.startsWith("TWILIO_") || k.equals("PUBLIC_URL") || k.equals("TOKEN_TYPE")
-                || k.equals("CURRENCY") || k.equals("CALLBACK_PORT"));
+                || k.equals("CURRENCY") || k.equals("CALLBACK_PORT") || k.startsWith("MCP_") || k.equals("REDIS_URL"));
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();
@@ -73,7 +73,10 @@ class CliIT {
             "TUNNEL_CHECK_INTERVAL|soon|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be a duration",
             "TUNNEL_CHECK_INTERVAL|100ms|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be a duration",
             "TUNNEL_CHECK_INTERVAL|PT0.5S|TUNNEL_CHECK_INTERVAL (--tunnel-check-interval) must be 0 (no check) or at least 1s",
-            "NGROK_CUSTOM_DOMAIN|https://x.ngrok.app/|NGROK_CUSTOM_DOMAIN (--ngrok-custom-domain) must be a bare host name"})
+            "NGROK_CUSTOM_DOMAIN|https://x.ngrok.app/|NGROK_CUSTOM_DOMAIN (--ngrok-custom-domain) must be a bare host name",
+            "MCP_HTTP_PORT|99999|MCP_HTTP_PORT (--http-port) must be a port number from 0 to 65535",
+            "MCP_HTTP_PORT|eighty|MCP_HTTP_PORT (--http-port) must be a port number",
+            "REDIS_URL|localhost:6379|REDIS_URL (--redis-url) must be a redis:// or rediss:// URL"})
     void aMalformedSettingExitsWithStatus2NamingIt(String setting, String value, String message) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("PUBLIC_URL", "https://pay.example.com"));
         env.put(setting, value);
@@ -82,6 +85,32 @@ class CliIT {
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains(message).doesNotContain(SECRET);
         assertThat(run.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void mcpOverHttpOnAnAddressOtherMachinesReachIsRefusedWithoutAToken() throws Exception {
+        Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com"), AC, SK, SECRET, "--http-port", "0", "--http-host", "0.0.0.0");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("MCP_HTTP_HOST (--http-host) is 0.0.0.0").contains("MCP_AUTH_TOKEN (--mcp-auth-token)");
+        assertThat(run.err().strip().lines().count()).isEqualTo(1);
+        Run noToken = run(Map.of("PUBLIC_URL", "https://pay.example.com", "MCP_AUTH_TOKEN", " , "), AC, SK, SECRET, "--http-port", "0");
+        assertThat(noToken.exit()).isEqualTo(2);
+        assertThat(noToken.err()).contains("MCP_AUTH_TOKEN (--mcp-auth-token) holds no token");
+        Run bareHost = run(Map.of("PUBLIC_URL", "https://pay.example.com", "MCP_ALLOWED_ORIGINS", "agent.example.com"),
+                AC, SK, SECRET, "--http-port", "0");
+        assertThat(bareHost.exit()).isEqualTo(2);
+        assertThat(bareHost.err()).contains("MCP_ALLOWED_ORIGINS (--allowed-origins) must list origins");
+    }
+
+    @Test
+    void anUnreachableRedisStopsStartUpWithStatus1NamingIt() throws Exception {
+        Run run = run(Map.of("PUBLIC_URL", "https://pay.example.com", "REDIS_URL", "redis://:" + SECRET + "@127.0.0.1:1/0"),
+                AC, SK, SECRET);
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("Redis at 127.0.0.1:1 cannot be reached").contains("REDIS_URL (--redis-url)")
+                .doesNotContain(SECRET);
     }
 
     @Test

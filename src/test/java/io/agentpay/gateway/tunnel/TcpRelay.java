@@ -18,28 +18,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real TCP relay on loopback standing in for a tunnel (ngrok, a reverse proxy): it forwards
  * every connection to the callback port and can be stopped and started again on the same port,
- * dropping live connections, as a tunnel that goes down and comes back does.
+ * dropping live connections, as a tunnel that goes down and comes back does. With several
+ * targets it is a failover: each connection goes to the first target that accepts it.
  */
 public final class TcpRelay implements AutoCloseable {
-    private final CompletableFuture<Integer> targetPort = new CompletableFuture<>();
+    private final CompletableFuture<int[]> targetPorts = new CompletableFuture<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile ServerSocket server;
     private int port;
 
-    public TcpRelay(int targetPort) {
-        this.targetPort.complete(targetPort);
+    /** A relay to {@code targetPorts}; with several it is a failover: each connection goes to the first that accepts it. */
+    public TcpRelay(int... targetPorts) {
+        if (targetPorts.length > 0) {
+            this.targetPorts.complete(targetPorts.clone());
+        }
     }
 
     /**
      * A relay whose target is not known yet, such as a server that binds port 0 and reports its port once
      * up: connections accepted before {@link #target(int)} wait for it.
      */
-    public TcpRelay() {
-    }
-
     public void target(int port) {
-        targetPort.complete(port);
+        targetPorts.complete(new int[] {port});
     }
 
     /** How many connections it has accepted: each is a request someone sent through the "tunnel". */
@@ -61,7 +62,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     public int targetPort() {
-        return targetPort.join();
+        return targetPorts.join()[0];
     }
 
     public int port() {
@@ -73,7 +74,7 @@ public final class TcpRelay implements AutoCloseable {
             try {
                 Socket in = socket.accept();
                 connections.incrementAndGet();
-                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort.get(30, TimeUnit.SECONDS));
+                Socket out = connect(in);
                 open.add(in);
                 open.add(out);
                 pump(in, out);
@@ -85,6 +86,19 @@ public final class TcpRelay implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private Socket connect(Socket in) throws IOException, ExecutionException, TimeoutException, InterruptedException {
+        IOException last = null;
+        for (int target : targetPorts.get(30, TimeUnit.SECONDS)) {
+            try {
+                return new Socket(InetAddress.getLoopbackAddress(), target);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        closeQuietly(in);
+        throw last;
     }
 
     private void pump(Socket from, Socket to) {

@@ -1,0 +1,252 @@
+package io.agentpay.gateway.redis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.SessionBackend;
+import io.agentpay.gateway.state.StoreUnavailableException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Payment sessions in Redis, shared by every instance on the same {@code REDIS_URL}. Each session
+ * is a hash ({@code v}: version, {@code s}: the status) expiring a time to live after its last
+ * change, indexed in a sorted set by last change. A merge is optimistic: read, merge in Java,
+ * then a Lua script writes only while the stored version is still the one read, and publishes the
+ * new status in the same step, so every instance (this one too) hears each change in store order.
+ */
+public final class RedisSessions implements SessionBackend {
+    static final String PREFIX = "agentpay:";
+    static final String INDEX = PREFIX + "sessions";
+    static final String CHANNEL = PREFIX + "changes";
+    private static final int ATTEMPTS = 100;
+
+    /** KEYS: session, index, call's sessions. ARGV: expected version (-1: absent), new version, status, ttl ms, updatedAt ms, sid, channel or ''. */
+    private static final String WRITE_IF_AT = """
+            local v = redis.call('HGET', KEYS[1], 'v')
+            if ARGV[1] == '-1' then
+              if v then return 0 end
+            elseif v ~= ARGV[1] then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+            redis.call('SADD', KEYS[3], ARGV[6])
+            redis.call('PEXPIRE', KEYS[3], ARGV[4])
+            if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[3]) end
+            return 1""";
+
+    /** KEYS: session, index. ARGV: version, sid. */
+    private static final String REMOVE_IF_AT = """
+            if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then
+              redis.call('DEL', KEYS[1])
+              redis.call('ZREM', KEYS[2], ARGV[2])
+              return 1
+            end
+            return 0""";
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, String> subscription;
+    private final RedisCommands<String, String> redis;
+    private final StatusCodec codec;
+    private final Duration timeToLive;
+    private final String where;
+    private volatile BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced = (status, onStored) -> { };
+    private volatile int size;
+    private volatile long sizeReadAt;
+
+    private RedisSessions(RedisClient client, StatefulRedisConnection<String, String> connection,
+                          StatefulRedisPubSubConnection<String, String> subscription, ObjectMapper json,
+                          Duration timeToLive, String where) {
+        this.client = client;
+        this.connection = connection;
+        this.subscription = subscription;
+        this.redis = connection.sync();
+        this.codec = new StatusCodec(json);
+        this.timeToLive = timeToLive;
+        this.where = where;
+        subscription.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                announced.accept(codec.decode(message), null);
+            }
+        });
+        subscription.sync().subscribe(CHANNEL);
+    }
+
+    /**
+     * Connects to {@code url} ({@code redis://host:port/db}, {@code rediss://} for TLS).
+     *
+     * @throws StoreUnavailableException when Redis cannot be reached now
+     */
+    public static RedisSessions connect(String url, Duration timeToLive, ObjectMapper json) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(3));
+        String where = uri.getHost() + ":" + uri.getPort();
+        RedisClient client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3)))
+                .build());
+        try {
+            return new RedisSessions(client, client.connect(), client.connectPubSub(), json, timeToLive, where);
+        } catch (RedisException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw new StoreUnavailableException("Redis at " + where + " cannot be reached (" + reason(e) + ")");
+        }
+    }
+
+    @Override
+    public void deliverTo(BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced) {
+        this.announced = announced;
+    }
+
+    @Override
+    public Optional<PaymentStatus> get(String paymentSid) {
+        String text = call(() -> redis.hget(key(paymentSid), "s"));
+        return Optional.ofNullable(text).map(codec::decode);
+    }
+
+    @Override
+    public Collection<PaymentStatus> values() {
+        List<PaymentStatus> all = new ArrayList<>();
+        for (String sid : call(() -> redis.zrange(INDEX, 0, -1))) {
+            get(sid).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    /** Refreshed at most once a second: it guards capacity, it need not be exact. */
+    @Override
+    public int size() {
+        long now = System.nanoTime();
+        if (now - sizeReadAt > 1_000_000_000L) {
+            size = call(() -> redis.zcard(INDEX)).intValue();
+            sizeReadAt = now;
+        }
+        return size;
+    }
+
+    @Override
+    public Optional<Merge> merge(String paymentSid, Function<PaymentStatus, Merge> merge, Consumer<PaymentStatus> onStored) {
+        String key = key(paymentSid);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            PaymentStatus current = get(paymentSid).orElse(null);
+            Merge m = merge.apply(current);
+            if (m.stored() == current || m.stored() == null) {
+                return Optional.of(m);
+            }
+            PaymentStatus next = m.stored();
+            String[] args = {current == null ? "-1" : Long.toString(current.version()), Long.toString(next.version()),
+                    codec.encode(next), Long.toString(timeToLive.toMillis()), Long.toString(next.updatedAt().toEpochMilli()),
+                    paymentSid, m.announce() ? CHANNEL : ""};
+            if (script(WRITE_IF_AT, new String[] {key, INDEX, callKey(next.callSid())}, args)) {
+                if (m.announce() && onStored != null) {
+                    onStored.accept(next);
+                }
+                return Optional.of(m);
+            }
+        }
+        throw new StoreUnavailableException("Payment " + paymentSid + " changed " + ATTEMPTS + " times while this merge was "
+                + "being stored");
+    }
+
+    @Override
+    public boolean removeIfAt(String paymentSid, long version) {
+        return script(REMOVE_IF_AT, new String[] {key(paymentSid), INDEX}, new String[] {Long.toString(version), paymentSid});
+    }
+
+    /** Sessions expire in Redis by themselves; this drops them from the index. */
+    @Override
+    public int removeUpdatedBefore(Instant cutoff) {
+        return call(() -> redis.zremrangebyscore(INDEX, io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+                (double) cutoff.toEpochMilli() - 1))).intValue();
+    }
+
+    @Override
+    public String sharedSecret(String proposed) {
+        String key = PREFIX + "callback-secret";
+        call(() -> redis.setnx(key, proposed));
+        return call(() -> redis.get(key));
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        if (connection.isOpen() && subscription.isOpen()) {
+            return Optional.empty();
+        }
+        return Optional.of("Redis at " + where + " is unreachable; reconnecting");
+    }
+
+    private boolean script(String script, String[] keys, String[] args) {
+        Long written = call(() -> {
+            try {
+                return redis.evalsha(Scripts.sha1(script), ScriptOutputType.INTEGER, keys, args);
+            } catch (RedisNoScriptException e) {
+                return redis.eval(script, ScriptOutputType.INTEGER, keys, args);
+            }
+        });
+        return written != null && written == 1L;
+    }
+
+    private <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("Redis at " + where + " did not answer (" + reason(e) + ")");
+        }
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    @Override
+    public Collection<PaymentStatus> onCall(String callSid) {
+        List<PaymentStatus> sessions = new ArrayList<>();
+        for (String sid : call(() -> redis.smembers(callKey(callSid)))) {
+            get(sid).ifPresent(sessions::add);
+        }
+        return sessions;
+    }
+
+    private static String callKey(String callSid) {
+        return PREFIX + "call:" + callSid;
+    }
+
+    private static String key(String paymentSid) {
+        return PREFIX + "payment:" + paymentSid;
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,186 @@
+package io.agentpay.gateway.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.state.CaptureField;
+import io.agentpay.gateway.state.PaymentField;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.state.PaymentUpdate;
+import io.agentpay.gateway.state.StoreUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two stores on one real Redis, standing for two instances of the server: each sees and hears the
+ * other's changes, concurrent merges from both lose nothing and are heard in store order, a
+ * failed request's undo stays order-safe across them, and a Redis outage is a clear error that
+ * ends when Redis is back.
+ */
+@Timeout(120)
+class RedisSessionsTest {
+    static final String CA = "CAfedcba9876543210fedcba9876543210";
+    static final Instant T0 = Instant.parse("2026-11-24T15:04:05.123Z");
+
+    static RedisProcess redis;
+    private RedisSessions backendA;
+    private RedisSessions backendB;
+    private PaymentStore a;
+    private PaymentStore b;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = new RedisProcess();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void twoInstances() {
+        backendA = RedisSessions.connect(redis.url(), Duration.ofHours(1), Json.MAPPER);
+        backendB = RedisSessions.connect(redis.url(), Duration.ofHours(1), Json.MAPPER);
+        a = new PaymentStore(Duration.ofHours(1), backendA);
+        b = new PaymentStore(Duration.ofHours(1), backendB);
+    }
+
+    @AfterEach
+    void close() {
+        backendA.close();
+        backendB.close();
+    }
+
+    static String newPaymentSid() {
+        return String.format("PK%032x", ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    }
+
+    static PaymentUpdate created(String pk) {
+        return PaymentUpdate.created(pk, CA, Map.of(), List.of(CaptureField.PAYMENT_CARD_NUMBER, CaptureField.EXPIRATION_DATE));
+    }
+
+    static PaymentUpdate callback(String pk, int secondsAfter, String token) {
+        return new PaymentUpdate(pk, CA, T0.plusSeconds(secondsAfter), token,
+                Map.of(PaymentField.PAYMENT_CARD_NUMBER, "xxxxxxxxxxxx" + (1000 + secondsAfter % 9000)),
+                CaptureField.PAYMENT_CARD_NUMBER, List.of(CaptureField.EXPIRATION_DATE), false, null, PaymentUpdate.Request.NONE);
+    }
+
+    @Test
+    void aChangeMadeOnOneInstanceIsReadAndHeardOnTheOther() {
+        String pk = newPaymentSid();
+        List<PaymentStatus> heardOnB = new CopyOnWriteArrayList<>();
+        List<PaymentStatus> heardOnA = new CopyOnWriteArrayList<>();
+        b.onChange(heardOnB::add);
+        a.onChange(heardOnA::add);
+
+        PaymentStatus created = a.apply(created(pk)).orElseThrow();
+        assertThat(b.find(pk)).contains(created);
+        b.apply(callback(pk, 10, "t10"));
+        assertThat(a.find(pk).orElseThrow().value(PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1010");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> heardOnA.size() == 2 && heardOnB.size() == 2);
+        assertThat(heardOnA).extracting(PaymentStatus::version).containsExactly(1L, 2L);
+        assertThat(heardOnB).extracting(PaymentStatus::version).containsExactly(1L, 2L);
+        assertThat(a.all()).extracting(PaymentStatus::paymentSid).contains(pk);
+        assertThat(b.onCall(CA)).extracting(PaymentStatus::paymentSid).contains(pk);
+    }
+
+    @Test
+    void concurrentMergesFromBothInstancesAreAllKeptAndHeardInStoreOrder() throws Exception {
+        String pk = newPaymentSid();
+        List<Long> heardOnA = new CopyOnWriteArrayList<>();
+        List<Long> heardOnB = new CopyOnWriteArrayList<>();
+        a.onChange(s -> heardOnA.add(s.version()));
+        b.onChange(s -> heardOnB.add(s.version()));
+        List<Long> announced = new CopyOnWriteArrayList<>();
+        announced.add(a.apply(created(pk)).orElseThrow().version());
+        int merges = 200;
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 1; i <= merges; i++) {
+                PaymentStore store = i % 2 == 0 ? a : b;
+                PaymentUpdate update = callback(pk, i, "t" + i);
+                done.add(threads.submit(() -> store.apply(update).ifPresent(s -> announced.add(s.version()))));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        PaymentStatus last = b.find(pk).orElseThrow();
+        assertThat(last.version()).as("every merge kept, none overwritten").isEqualTo(1L + merges);
+        assertThat(last.value(PaymentField.PAYMENT_CARD_NUMBER)).as("the newest callback wins").isEqualTo("xxxxxxxxxxxx" + (1000 + merges));
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardOnA.size() >= announced.size() && heardOnB.size() >= announced.size());
+        assertThat(heardOnA).as("each change heard once, in store order").isEqualTo(announced.stream().sorted().toList());
+        assertThat(heardOnB).isEqualTo(heardOnA);
+    }
+
+    @Test
+    void aFailedRequestOnOneInstanceDoesNotUndoWhatTheOtherMergedSince() {
+        String pk = newPaymentSid();
+        a.apply(created(pk));
+        PaymentStatus before = a.find(pk).orElseThrow();
+        PaymentStatus mine = a.apply(PaymentUpdate.captureRequested(pk, CA, CaptureField.PAYMENT_CARD_NUMBER)).orElseThrow();
+        b.apply(callback(pk, 5, "t5"));
+
+        assertThat(a.applyIfStillAt(PaymentUpdate.restore(before), mine.version())).isEmpty();
+        assertThat(a.evictIfStillAt(pk, mine.version())).isFalse();
+        assertThat(b.find(pk).orElseThrow().value(PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1005");
+        long now = b.find(pk).orElseThrow().version();
+        assertThat(b.evictIfStillAt(pk, now)).isTrue();
+        assertThat(a.find(pk)).isEmpty();
+    }
+
+    @Test
+    void aSessionExpiresInRedisAfterItsTimeToLive() {
+        try (RedisSessions shortLived = RedisSessions.connect(redis.url(), Duration.ofMillis(300), Json.MAPPER)) {
+            PaymentStore store = new PaymentStore(Duration.ofMillis(300), shortLived);
+            String pk = newPaymentSid();
+            store.apply(created(pk));
+            assertThat(store.find(pk)).isPresent();
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.find(pk).isEmpty());
+        }
+    }
+
+    @Test
+    void whileRedisIsDownEveryCallSaysSoAndItRecoversWhenRedisIsBack() throws Exception {
+        String pk = newPaymentSid();
+        a.apply(created(pk));
+        redis.kill();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> backendA.unavailable().isPresent());
+            assertThatThrownBy(() -> a.find(pk)).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("Redis at 127.0.0.1:");
+            assertThatThrownBy(() -> a.apply(callback(pk, 1, "t1"))).isInstanceOf(StoreUnavailableException.class);
+        } finally {
+            redis.start();
+        }
+        List<PaymentStatus> heardOnB = new CopyOnWriteArrayList<>();
+        b.onChange(heardOnB::add);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> a.apply(created(pk)).isPresent());
+        assertThat(backendA.unavailable()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !heardOnB.isEmpty());
+        assertThatThrownBy(() -> RedisSessions.connect("redis://127.0.0.1:1/0", Duration.ofHours(1), Json.MAPPER))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("Redis at 127.0.0.1:1 cannot be reached");
+    }
+}
