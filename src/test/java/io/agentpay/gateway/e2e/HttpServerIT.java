@@ -135,7 +135,7 @@ class HttpServerIT {
         McpSyncClient first = client(TOKEN, firstUpdates);
         McpSyncClient second = client(OTHER_TOKEN, secondUpdates);
         try {
-            assertThat(first.listTools().tools()).hasSize(9);
+            assertThat(first.listTools().tools()).hasSize(10);
             Paid paidFirst = pay(first, "CA0123456789abcdef0123456789abcdef");
             Paid paidSecond = pay(second, "CAabcdef0123456789abcdef0123456789");
             for (Paid paid : List.of(paidFirst, paidSecond)) {
