@@ -119,10 +119,8 @@ public final class ToolArgs {
         if (raw instanceof Boolean b) {
             return b;
         }
-        if ("true".equals(raw) || "false".equals(raw)) {
-            return Boolean.parseBoolean((String) raw);
-        }
-        throw new ToolInputException("Argument '" + name + "' must be true or false (" + describe(raw) + ").");
+        throw new ToolInputException("Argument '" + name + "' must be the JSON value true or false, not in quotes ("
+                + describe(raw) + ").");
     }
 
     /** An optional non-empty list of strings, each one of {@code allowed}, without repeats; {@code null} when absent. */
@@ -160,7 +158,8 @@ public final class ToolArgs {
         if (raw == null) {
             return null;
         }
-        String text = raw instanceof Number ? raw.toString() : raw instanceof String s ? s.strip() : null;
+        // Exactly what the schema allows: a string, no spaces, no number (a JSON number cannot keep "25.00").
+        String text = raw instanceof String s ? s : null;
         if (text == null || !text.matches("\\d{1,6}(\\.\\d{1,2})?")) {
             throw new ToolInputException("Argument '" + name + "' must be a plain decimal amount from 0 to 999999.99 with at "
                     + "most two decimals and no currency sign, such as \"25.00\" (" + describe(raw) + "). Use 0 or omit it to "

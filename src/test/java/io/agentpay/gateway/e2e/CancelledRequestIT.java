@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * keys nothing is cancelled; its wait ends, no answer is ever sent for it, and everything else is
  * still answered.
  */
-@Timeout(90)
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocking readLine cannot be interrupted otherwise
 class CancelledRequestIT {
     static final String CALL = "CAfedcba9876543210fedcba9876543210";
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * The jar driven line by line, as a host does: every stdout line must be JSON-RPC, bad lines get
  * an error answer and the session goes on, and the process leaves within 2 s of stdin closing or SIGTERM.
  */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocking readLine cannot be interrupted otherwise
 class RawStdioIT {
     private Process process;
 

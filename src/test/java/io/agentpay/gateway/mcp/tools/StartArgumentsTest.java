@@ -87,4 +87,18 @@ class StartArgumentsTest {
                     .isEqualTo(allowed ? "unknown-payment" : "invalid-argument");
         }
     }
+
+    @Test
+    void amountsAndSwitchesTakeExactlyWhatTheSchemaAllows() {
+        for (Object amount : List.of("25.00", "0", "999999.99", "7.5", 25, 25.0, " 25.00", "25.", "$25", "25.001", "1,000")) {
+            agree(Map.of("callSid", CALL, "chargeAmount", amount));
+        }
+        for (String name : List.of("postalCode", "securityCode", "confirmation")) {
+            for (Object value : List.of(true, false, "true", "false", 1, "yes")) {
+                agree(Map.of("callSid", CALL, name, value));
+            }
+        }
+        assertThat(GatewayFixture.body(gateway.call("startPaymentCapture", Map.of("callSid", CALL, "chargeAmount", 25)))
+                .path("message").asText()).contains("\"25.00\"");
+    }
 }
