@@ -13,7 +13,9 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,14 +23,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
 
 /**
  * A real MCP client subscribed to many payments while their callbacks arrive concurrently, in
@@ -54,9 +60,10 @@ class SubscriptionsIT {
                     .env(Map.of("PUBLIC_URL", "http://127.0.0.1:" + port, "CALLBACK_PORT", "0",
                             "TWILIO_API_BASE_URL", twilio.baseUrl().toString()))
                     .build();
-            StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
-            transport.setStdErrorHandler(stderr::add);
-            McpSyncClient client = McpClient.sync(transport)
+            StdioClientTransport stdio = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
+            stdio.setStdErrorHandler(stderr::add);
+            UpdateReceipts received = new UpdateReceipts(stdio);
+            McpSyncClient client = McpClient.sync(received)
                     .requestTimeout(Duration.ofSeconds(30))
                     .loggingConsumer(logs::add)
                     .resourcesUpdateConsumer(contents -> contents.forEach(r -> {
@@ -68,6 +75,13 @@ class SubscriptionsIT {
             relay.target(JarProcess.callbackPort(stderr));
             try {
                 client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
+                // The clock: a payment only callbacks create, subscribed before anything happened to it, so each of its
+                // updates is one of its callbacks. Every change is notified in the order the store merged it (one queue),
+                // so once the clock's update for a callback arrived, every change merged before that callback was notified.
+                String clockCall = String.format("CA%032x", 0xc10c);
+                String clockSid = String.format("PK%032x", 0xc10c);
+                String clockUri = "payment://" + clockCall + "/" + clockSid + "/status";
+                client.subscribeResource(new McpSchema.SubscribeRequest(clockUri));
                 List<String[]> sessions = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
                     String call = String.format("CA%028x%04x", 0xabcdef, 0x1000 + i);
@@ -83,39 +97,36 @@ class SubscriptionsIT {
                         .findFirst().orElseThrow().params().get("StatusCallback"));
                 // Newer than anything the emulator itself stamps, so these callbacks decide the final state.
                 Instant t0 = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+                List<Map<String, String>> clock = CallbackSequences.payment(clockCall, clockSid, t0, "ch_clock");
+                // A start's own change may be notified after its subscription arrived, or before it (to nobody): the
+                // count starts once every start is past, and only callbacks' changes are logged.
+                tick(callbackUrl, clock.get(0), received, clockUri, 1);
+                Map<String, Integer> before = new HashMap<>();
+                sessions.forEach(s -> before.put(s[2], received.count(s[2])));
                 List<List<Map<String, String>>> payments = new ArrayList<>();
                 for (int i = 0; i < PAYMENTS; i++) {
                     String[] s = sessions.get(i);
                     payments.add(CallbackSequences.payment(s[0], s[1], t0, "ch_" + i));
                 }
                 List<Map<String, String>> all = CallbackSequences.shuffledWithRedeliveries(payments, new Random(20261124));
-                int logsBefore = changeLogs(logs).size();
                 for (int status : CallbackSequences.postConcurrently(HttpClient.newHttpClient(), callbackUrl, all)) {
                     assertThat(status).isEqualTo(200);
                 }
-
-                for (String[] s : sessions) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> lastRead.getOrDefault(s[2], "").contains("\"state\":\"completed\""));
-                }
-                // Every change the server logged reached the subscriber as an update, nothing more arrives afterwards.
-                await().atMost(Duration.ofSeconds(10)).until(() -> updates.values().stream().mapToInt(AtomicInteger::get).sum()
-                        >= changeLogs(logs).size() - logsBefore);
-                // A marker instead of a pause: one more callback, posted after all of them, is logged and notified
-                // after them (each travels on one queue, in order), so once both of its arrived, theirs have too.
-                String markerCall = String.format("CA%032x", 0xfeed);
-                McpSchema.CallToolResult marker = client.callTool(new McpSchema.CallToolRequest("startPaymentCapture",
-                        Map.of("callSid", markerCall, "chargeAmount", "1.00")));
-                JsonNode markerBody = Json.MAPPER.readTree(((McpSchema.TextContent) marker.content().get(0)).text());
-                String markerSid = markerBody.path("paymentSid").asText();
-                String markerUri = markerBody.path("statusResource").asText();
-                client.subscribeResource(new McpSchema.SubscribeRequest(markerUri));
-                assertThat(CallbackSequences.postConcurrently(HttpClient.newHttpClient(), callbackUrl,
-                        CallbackSequences.payment(markerCall, markerSid, t0, "ch_marker").subList(2, 3))).containsExactly(200);
-                await().atMost(Duration.ofSeconds(10)).until(() -> updates.containsKey(markerUri)
-                        && changeLogs(logs).stream().anyMatch(l -> l.data().contains(markerSid)));
-                long changed = changeLogs(logs).stream().filter(l -> !l.data().contains(markerSid)).count() - logsBefore;
+                // Every callback above was merged before it was answered, so before this one: their updates arrived first.
+                // Their log lines travel on one queue of their own, also in merge order, so they precede the clock's line.
+                tick(callbackUrl, clock.get(2), received, clockUri, 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> changeLogs(logs).stream()
+                        .filter(l -> l.data().contains(clockSid)).count() == 2);
+                // Each update received is read once, then handed to the consumer: wait for the reads still under way.
+                await().atMost(Duration.ofSeconds(30)).until(() -> sessions.stream().allMatch(s ->
+                        updates.getOrDefault(s[2], new AtomicInteger()).get() == received.count(s[2])));
+                int heard = 0;
                 for (int i = 0; i < PAYMENTS; i++) {
                     String[] s = sessions.get(i);
+                    long logged = changeLogs(logs).stream().filter(l -> l.data().contains(s[1])).count();
+                    int notified = received.count(s[2]) - before.get(s[2]);
+                    assertThat(notified).as("one update per logged change of " + s[2]).isEqualTo(logged);
+                    heard += notified;
                     JsonNode last = Json.MAPPER.readTree(lastRead.get(s[2]));
                     assertThat(last.path("state").asText()).as(s[2]).isEqualTo("completed");
                     assertThat(last.path("paymentConfirmationCode").asText()).isEqualTo("ch_" + i);
@@ -124,8 +135,6 @@ class SubscriptionsIT {
                             new McpSchema.ReadResourceRequest(s[2])).contents().get(0)).text());
                     assertThat(last).as("last update read equals the state now").isEqualTo(now);
                 }
-                int heard = sessions.stream().mapToInt(s -> updates.getOrDefault(s[2], new AtomicInteger()).get()).sum();
-                assertThat(heard).as("one update per logged change").isEqualTo(changed);
                 assertThat(heard).isGreaterThanOrEqualTo(PAYMENTS * 3);
             } finally {
                 client.closeGracefully();
@@ -136,5 +145,66 @@ class SubscriptionsIT {
     /** The server logs every accepted state change from a callback once, at info, under "callbacks". */
     private static List<McpSchema.LoggingMessageNotification> changeLogs(List<McpSchema.LoggingMessageNotification> logs) {
         return logs.stream().filter(l -> "callbacks".equals(l.logger()) && l.level() == McpSchema.LoggingLevel.INFO).toList();
+    }
+
+    /** Posts one callback of the clock payment and waits until its update, the {@code n}th, has arrived. */
+    private static void tick(URI callbackUrl, Map<String, String> callback, UpdateReceipts received, String clockUri, int n)
+            throws Exception {
+        assertThat(CallbackSequences.post(HttpClient.newHttpClient(), callbackUrl, callback)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.count(clockUri) >= n);
+        assertThat(received.count(clockUri)).as("one update per clock callback").isEqualTo(n);
+    }
+
+    /**
+     * The client's transport, counting each {@code notifications/resources/updated} as it arrives, in the order the
+     * server wrote them (the client's resource consumer only runs once its read of the resource is answered).
+     */
+    private static final class UpdateReceipts implements McpClientTransport {
+        private final McpClientTransport delegate;
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+        UpdateReceipts(McpClientTransport delegate) {
+            this.delegate = delegate;
+        }
+
+        int count(String uri) {
+            return counts.getOrDefault(uri, new AtomicInteger()).get();
+        }
+
+        @Override
+        public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+            return delegate.connect(in -> handler.apply(in.doOnNext(message -> {
+                if (message instanceof McpSchema.JSONRPCNotification n
+                        && McpSchema.METHOD_NOTIFICATION_RESOURCES_UPDATED.equals(n.method())) {
+                    String uri = Json.MAPPER.convertValue(n.params(), JsonNode.class).path("uri").asText();
+                    counts.computeIfAbsent(uri, k -> new AtomicInteger()).incrementAndGet();
+                }
+            })));
+        }
+
+        @Override
+        public void setExceptionHandler(Consumer<Throwable> handler) {
+            delegate.setExceptionHandler(handler);
+        }
+
+        @Override
+        public List<String> protocolVersions() {
+            return delegate.protocolVersions();
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return delegate.closeGracefully();
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return delegate.sendMessage(message);
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
+            return delegate.unmarshalFrom(data, type);
+        }
     }
 }
