@@ -67,7 +67,9 @@ class SubscriptionsIT {
                     .requestTimeout(Duration.ofSeconds(30))
                     .loggingConsumer(logs::add)
                     .resourcesUpdateConsumer(contents -> contents.forEach(r -> {
-                        lastRead.put(r.uri(), ((McpSchema.TextResourceContents) r).text());
+                        // The client reads each update on its own, so two reads can complete out of order:
+                        // keep the newest content read (by the server's updatedAt), not the last to arrive.
+                        lastRead.merge(r.uri(), ((McpSchema.TextResourceContents) r).text(), SubscriptionsIT::newer);
                         updates.computeIfAbsent(r.uri(), k -> new AtomicInteger()).incrementAndGet();
                     }))
                     .build();
@@ -205,6 +207,16 @@ class SubscriptionsIT {
         @Override
         public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
             return delegate.unmarshalFrom(data, type);
+        }
+    }
+
+    private static String newer(String a, String b) {
+        try {
+            java.time.Instant ta = java.time.Instant.parse(Json.MAPPER.readTree(a).path("updatedAt").asText());
+            java.time.Instant tb = java.time.Instant.parse(Json.MAPPER.readTree(b).path("updatedAt").asText());
+            return tb.isBefore(ta) ? a : b;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
