@@ -37,7 +37,7 @@ public final class UnopenedTunnel implements Tunnel {
         return false;
     }
 
-    /** A placeholder that resolves nowhere: nothing is sent to Twilio while the tunnel is not open. */
+    /** A URL that resolves nowhere, used while the tunnel is not open: no payment is sent to Twilio meanwhile. */
     @Override
     public URI publicUrl() {
         return NO_URL;
