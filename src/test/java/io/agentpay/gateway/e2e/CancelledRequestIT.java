@@ -107,12 +107,8 @@ class CancelledRequestIT {
         send("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}");
         answer(out, 6, seen);
         send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5,\"reason\":\"user\"}}");
-        // The wait ends at once: the tool says so in a debug log line, long before the caller could key anything.
-        while (seen.stream().noneMatch(n -> n.path("params").path("data").asText().contains("was cancelled by the client"))) {
-            String line = out.readLine();
-            assertThat(line).as("stdout ended early").isNotNull();
-            seen.add(Json.MAPPER.readTree(line));
-        }
+        // The cancellation may reach the server before the tool's wait has even begun (then it never starts) or
+        // while it waits (then it ends, logging "was cancelled by the client"): either way no answer may follow.
         // A change that would have ended the wait, had it still been running, then more requests.
         send(toolCall(7, "cancelPaymentCapture", session));
         assertThat(answer(out, 7, seen).path("result").path("structuredContent").path("state").asText()).isEqualTo("cancelled");
