@@ -11,11 +11,9 @@ import io.modelcontextprotocol.spec.McpSchema.Tool;
 public interface ToolFactory {
     Tool tool();
 
-    /** Handles a call whose arguments are already in {@code args}; may throw {@link ToolInputException} or a domain exception. */
-    CallToolResult call(McpSyncServerExchange exchange, ToolArgs args);
-
-    /** The same, for a tool that waits and reports its progress while it does; most tools ignore {@code progress}. */
-    default CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
-        return call(exchange, args);
-    }
+    /**
+     * Handles a call whose arguments are already in {@code args}; may throw {@link ToolInputException} or a
+     * domain exception. A tool that waits reports through {@code progress}; the others ignore it.
+     */
+    CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress);
 }

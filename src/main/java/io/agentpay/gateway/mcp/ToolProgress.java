@@ -8,7 +8,7 @@ import io.modelcontextprotocol.spec.McpSchema;
  * a {@code progressToken}; does nothing otherwise. Progress counts up by one per message.
  */
 public final class ToolProgress {
-    public static final ToolProgress NONE = new ToolProgress(null, null, null);
+    private static final ToolProgress NONE = new ToolProgress(null, null, null);
 
     private final McpSyncServerExchange exchange;
     private final Object token;

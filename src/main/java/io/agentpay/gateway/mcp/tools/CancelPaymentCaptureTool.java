@@ -3,6 +3,7 @@ package io.agentpay.gateway.mcp.tools;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.ToolProgress;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.PaymentState;
 import io.agentpay.gateway.state.PaymentStatus;
@@ -38,7 +39,7 @@ public final class CancelPaymentCaptureTool implements ToolFactory {
     }
 
     @Override
-    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
+    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();
         Optional<PaymentStatus> ended = context.store().find(paymentSid)

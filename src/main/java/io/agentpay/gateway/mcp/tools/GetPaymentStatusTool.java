@@ -42,11 +42,6 @@ public final class GetPaymentStatusTool implements ToolFactory {
     }
 
     @Override
-    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
-        return call(exchange, args, ToolProgress.NONE);
-    }
-
-    @Override
     public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         String callSid = args.callSid();
         String paymentSid = args.paymentSid();

@@ -5,6 +5,7 @@ import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
 import io.agentpay.gateway.mcp.ToolInputException;
+import io.agentpay.gateway.mcp.ToolProgress;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentStatus;
@@ -81,7 +82,7 @@ public final class StartPaymentCaptureTool implements ToolFactory {
     }
 
     @Override
-    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
+    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         String callSid = args.callSid();
         String currency = args.optionalText("currency", 3);
         if (currency != null && !CURRENCY_CODES.contains(currency)) {

@@ -3,6 +3,7 @@ package io.agentpay.gateway.mcp.tools;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.ToolProgress;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
@@ -19,7 +20,7 @@ public final class BrokenForTestTool implements ToolFactory {
     }
 
     @Override
-    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
+    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         throw new UnsupportedOperationException();
     }
 }

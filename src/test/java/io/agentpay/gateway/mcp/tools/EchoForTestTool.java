@@ -4,6 +4,7 @@ import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
+import io.agentpay.gateway.mcp.ToolProgress;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
@@ -23,7 +24,7 @@ public final class EchoForTestTool implements ToolFactory {
     }
 
     @Override
-    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args) {
+    public CallToolResult call(McpSyncServerExchange exchange, ToolArgs args, ToolProgress progress) {
         Map<String, Object> echo = Map.of("echo", String.valueOf(args.optionalText("text", 100)));
         return CallToolResult.builder().addTextContent(Json.write(echo)).structuredContent(echo).isError(false).build();
     }
