@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +36,11 @@ final class JarProcess {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** {@code java [bench.jvmFlags] -jar <jar> args}: the bench drivers pass the README's JVM flags in that property. */
     static List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
+        List<String> command = new ArrayList<>(List.of(java()));
+        Arrays.stream(System.getProperty("bench.jvmFlags", "").trim().split("\\s+")).filter(f -> !f.isEmpty()).forEach(command::add);
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         return command;
     }
