@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start-up in HTTP mode: spawn -> first MCP initialize answered over HTTP, and -> /healthz "ok"
-# (callback endpoint, public URL and Twilio facade up), with the README's JVM flags; interleaved
-# with stdio's spawn -> initialize answered, so a busy machine shows in both.
+# Start-up in HTTP mode: spawn -> first MCP initialize answered over HTTP, -> tools/list answered in
+# that session, and -> /healthz "ok" (callback endpoint, public URL and Twilio facade up), with the
+# README's JVM flags; interleaved with stdio's spawn -> initialize answered, so a busy machine shows in
+# both. The environment is passed on (REDIS_URL: bench/service.sh measures with Redis).
 #   bench/http-startup.sh [RUNS]        JVM_FLAGS="..." overrides the flags (bench/jvm-flags)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -20,7 +21,7 @@ def poll(request, ok):
         try:
             with urllib.request.urlopen(request, timeout=1) as r:
                 if ok(r):
-                    return time.perf_counter()
+                    return time.perf_counter(), r.headers
         except OSError:
             pass
         time.sleep(0.002)
@@ -34,7 +35,8 @@ def stdio(env):
     elapsed = (time.perf_counter() - t0) * 1000
     p.stdin.close(); p.terminate(); p.wait()
     return elapsed
-first, ready, piped = [], [], []
+first, listed, ready, piped = [], [], [], []
+listing = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).encode()
 for _ in range(runs):
     callback = free_port()
     piped.append(stdio(dict(os.environ, PUBLIC_URL=f"http://127.0.0.1:{callback}", CALLBACK_PORT=str(callback))))
@@ -47,12 +49,23 @@ for _ in range(runs):
     try:
         req = urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=init, headers={
             "Content-Type": "application/json", "Accept": "application/json, text/event-stream"})
-        first.append((poll(req, lambda r: r.status == 200) - t0) * 1000)
-        ready.append((poll(f"http://127.0.0.1:{port}/healthz", lambda r: r.status == 200) - t0) * 1000)
+        answered, headers = poll(req, lambda r: r.status == 200)
+        first.append((answered - t0) * 1000)
+        session = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                   "Mcp-Session-Id": headers["Mcp-Session-Id"], "MCP-Protocol-Version": "2025-11-25"}
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/mcp", headers=session, data=json.dumps(
+                {"jsonrpc": "2.0", "method": "notifications/initialized"}).encode()), timeout=10):
+            pass
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=listing,
+                                                           headers=session), timeout=10) as r:
+            assert b'"tools"' in r.read(), "tools/list was not answered"
+        listed.append((time.perf_counter() - t0) * 1000)
+        ready.append((poll(f"http://127.0.0.1:{port}/healthz", lambda r: r.status == 200)[0] - t0) * 1000)
     finally:
         p.terminate(); p.wait()
 print(f"runs={runs} stdio spawn->initialize answered: median {statistics.median(piped):.0f} ms; "
       f"HTTP spawn->initialize answered over HTTP: median {statistics.median(first):.0f} ms "
-      f"(min {min(first):.0f}, max {max(first):.0f}); spawn->/healthz ok: median {statistics.median(ready):.0f} ms "
+      f"(min {min(first):.0f}, max {max(first):.0f}); spawn->tools/list answered over HTTP: median "
+      f"{statistics.median(listed):.0f} ms (min {min(listed):.0f}, max {max(listed):.0f}); spawn->/healthz ok: median {statistics.median(ready):.0f} ms "
       f"(min {min(ready):.0f}, max {max(ready):.0f})")
 PY

@@ -5,6 +5,7 @@ import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.twilio.StartRequest;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -12,13 +13,14 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Tool round trip over stdio against the loopback Twilio emulator, next to the same Twilio request
@@ -72,19 +74,24 @@ public final class ToolRoundTrip {
                     emulator.add(System.nanoTime() - t0);
                 }
             }
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
+            // The public URL is a relay to the port the jar binds (CALLBACK_PORT=0) and names on stderr.
+            TcpRelay relay = new TcpRelay();
+            int port = relay.start();
             List<String> command = new ArrayList<>();
             jvmFlags.stream().filter(f -> !f.isEmpty()).forEach(command::add);
             command.addAll(List.of("-jar", jar, c.accountSid(), c.apiKey(), c.apiSecret()));
             ServerParameters params = ServerParameters.builder("java").args(command)
-                    .env(Map.of("PUBLIC_URL", "http://localhost:" + port, "CALLBACK_PORT", String.valueOf(port),
+                    .env(Map.of("PUBLIC_URL", "http://localhost:" + port, "CALLBACK_PORT", "0",
                             "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TWILIO_AUTH_TOKEN", c.authToken()))
                     .build();
             StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.MAPPER));
-            transport.setStdErrorHandler(line -> { });
+            Pattern ready = Pattern.compile("Callbacks reach port (\\d+) ");
+            transport.setStdErrorHandler(line -> {
+                Matcher m = ready.matcher(line);
+                if (m.find()) {
+                    relay.target(Integer.parseInt(m.group(1)));
+                }
+            });
             String call2 = "CAfedcba9876543210fedcba98765432" + "bb";
             List<Long> overStdio = new ArrayList<>();
             List<Long> noTwilio = new ArrayList<>();
@@ -96,8 +103,9 @@ public final class ToolRoundTrip {
                         .path("paymentSid").asText();
                 for (int i = 0; i < calls + 100; i++) {
                     long t0 = System.nanoTime();
+                    // The request alone: waitSeconds 0, else each call waits 25 s for the slowed caller to key.
                     McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest("captureCardNumber",
-                            Map.of("callSid", call2, "paymentSid", paymentSid)));
+                            Map.of("callSid", call2, "paymentSid", paymentSid, "waitSeconds", 0)));
                     if (Boolean.TRUE.equals(r.isError())) {
                         throw new IllegalStateException(((McpSchema.TextContent) r.content().get(0)).text());
                     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.tunnel.TcpRelay;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -43,20 +44,23 @@ class HttpServerIT {
     static Process server;
     static Path stderr;
     static URI base;
+    static TcpRelay relay;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
         PaySimulator.Credentials c = twilio.credentials();
-        int callbackPort = JarProcess.freePort();
-        int mcpPort = JarProcess.freePort();
+        relay = new TcpRelay();
+        int publicPort = relay.start();
         stderr = Files.createTempFile("http-server-it", ".log");
-        server = JarProcess.startHttp(mcpPort, Map.of("PUBLIC_URL", "http://localhost:" + callbackPort,
-                "CALLBACK_PORT", String.valueOf(callbackPort), "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
+        server = JarProcess.startHttp(Map.of("PUBLIC_URL", "http://localhost:" + publicPort,
+                "CALLBACK_PORT", "0", "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
                 "TWILIO_AUTH_TOKEN", c.authToken(), "MCP_AUTH_TOKEN", TOKEN + ", " + OTHER_TOKEN,
                 "MCP_ALLOWED_ORIGINS", ALLOWED_ORIGIN), stderr, c.accountSid(), c.apiKey(), c.apiSecret());
-        base = URI.create("http://127.0.0.1:" + mcpPort);
+        base = JarProcess.httpBase(stderr);
+        relay.target(JarProcess.callbackPort(stderr));
+        JarProcess.awaitHealthy(server, base, stderr);
     }
 
     @AfterAll
@@ -65,6 +69,7 @@ class HttpServerIT {
             server.destroy();
             assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
         }
+        relay.close();
         twilio.close();
     }
 

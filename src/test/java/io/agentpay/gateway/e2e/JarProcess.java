@@ -3,7 +3,6 @@ package io.agentpay.gateway.e2e;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -35,49 +36,64 @@ final class JarProcess {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** {@code java [bench.jvmFlags] -jar <jar> args}: the bench drivers pass the README's JVM flags in that property. */
     static List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
+        List<String> command = new ArrayList<>(List.of(java()));
+        Arrays.stream(System.getProperty("bench.jvmFlags", "").trim().split("\\s+")).filter(f -> !f.isEmpty()).forEach(command::add);
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         return command;
     }
 
     private static final Pattern CALLBACK_PORT = Pattern.compile("Callbacks reach port (\\d+) ");
+    private static final Pattern MCP_URL = Pattern.compile("MCP \\(Streamable HTTP\\) at (http://\\S+):(\\d+)/mcp");
 
     /**
      * The port the jar's callback endpoint bound, from its "ready" line on stderr: tests start it on port 0
      * (no port picked by the test and freed again before the jar binds it, which another process could take).
      */
     static int callbackPort(List<String> stderr) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> stderr.stream().map(CALLBACK_PORT::matcher)
-                .filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).findFirst(), Optional::isPresent).get();
+        return Integer.parseInt(first(() -> stderr, CALLBACK_PORT).group(1));
+    }
+
+    /** The callback port of a jar whose stderr goes to the file {@code stderr}. */
+    static int callbackPort(Path stderr) {
+        return Integer.parseInt(first(() -> Files.readAllLines(stderr), CALLBACK_PORT).group(1));
+    }
+
+    /** Where a jar launched by {@link #startHttp} serves MCP ({@code http://host:port}, no path), from its stderr. */
+    static URI httpBase(Path stderr) {
+        Matcher m = first(() -> Files.readAllLines(stderr), MCP_URL);
+        return URI.create(m.group(1) + ":" + m.group(2));
+    }
+
+    private static Matcher first(Callable<List<String>> lines, Pattern pattern) {
+        return await().atMost(Duration.ofSeconds(60)).until(() -> lines.call().stream().map(pattern::matcher)
+                .filter(Matcher::find).findFirst(), Optional::isPresent).get();
     }
 
     /**
-     * Launches the jar serving MCP over HTTP on {@code httpPort} with {@code env}, stderr to
-     * {@code stderr}, and waits until its {@code /healthz} says ok.
+     * Launches the jar serving MCP over HTTP on a port it picks ({@code --http-port 0}; read it with
+     * {@link #httpBase}) with {@code env}, stderr to {@code stderr}. Route its callback port, then {@link #awaitHealthy}.
      */
-    static Process startHttp(int httpPort, Map<String, String> env, Path stderr, String... args) throws IOException {
+    static Process startHttp(Map<String, String> env, Path stderr, String... args) throws IOException {
         List<String> command = command(args);
-        command.addAll(List.of("--http-port", String.valueOf(httpPort)));
+        command.addAll(List.of("--http-port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.redirectError(stderr.toFile());
-        Process process = builder.start();
+        return builder.start();
+    }
+
+    /** Waits until the jar at {@code base} says ok on {@code /healthz}; fails with its stderr if it exits first. */
+    static void awaitHealthy(Process process, URI base, Path stderr) {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/healthz"))
-                .timeout(Duration.ofSeconds(5)).build();
+        HttpRequest health = HttpRequest.newBuilder(base.resolve("/healthz")).timeout(Duration.ofSeconds(5)).build();
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The server exited: " + Files.readString(stderr));
             }
             return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         });
-        return process;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

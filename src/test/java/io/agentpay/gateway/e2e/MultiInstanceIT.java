@@ -55,32 +55,39 @@ class MultiInstanceIT {
     void start(TestInfo test) throws Exception {
         redis = new RedisProcess();
         twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofMillis(30));
-        int callbackA = JarProcess.freePort();
-        int callbackB = JarProcess.freePort();
         int publicPort;
+        RoundRobinProxy spread = null;
+        TcpRelay relay = null;
         if (test.getTags().contains(SPREAD)) {
-            RoundRobinProxy spread = new RoundRobinProxy(List.of(callbackA, callbackB));
+            spread = new RoundRobinProxy();
             proxy = spread;
             publicPort = spread.port();
         } else {
-            TcpRelay relay = new TcpRelay(callbackB, callbackA);
+            relay = new TcpRelay();
             proxy = relay;
             publicPort = relay.start();
         }
         logA = Files.createTempFile("instance-a", ".log");
         logB = Files.createTempFile("instance-b", ".log");
-        int httpA = JarProcess.freePort();
-        int httpB = JarProcess.freePort();
-        a = launch(httpA, callbackA, publicPort, logA);
-        b = launch(httpB, callbackB, publicPort, logB);
-        mcpA = URI.create("http://127.0.0.1:" + httpA);
-        mcpB = URI.create("http://127.0.0.1:" + httpB);
+        a = launch(publicPort, logA);
+        b = launch(publicPort, logB);
+        int callbackA = JarProcess.callbackPort(logA);
+        int callbackB = JarProcess.callbackPort(logB);
+        if (spread != null) {
+            spread.target(callbackA, callbackB);
+        } else {
+            relay.target(callbackB, callbackA);
+        }
+        mcpA = JarProcess.httpBase(logA);
+        mcpB = JarProcess.httpBase(logB);
+        JarProcess.awaitHealthy(a, mcpA, logA);
+        JarProcess.awaitHealthy(b, mcpB, logB);
     }
 
-    private Process launch(int httpPort, int callbackPort, int publicPort, Path log) throws Exception {
+    private Process launch(int publicPort, Path log) throws Exception {
         PaySimulator.Credentials c = twilio.credentials();
-        return JarProcess.startHttp(httpPort, Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort,
-                "CALLBACK_PORT", String.valueOf(callbackPort), "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
+        return JarProcess.startHttp(Map.of("PUBLIC_URL", "http://127.0.0.1:" + publicPort,
+                "CALLBACK_PORT", "0", "TWILIO_API_BASE_URL", twilio.baseUrl().toString(),
                 "TWILIO_AUTH_TOKEN", c.authToken(), "MCP_AUTH_TOKEN", TOKEN, "REDIS_URL", redis.url()),
                 log, c.accountSid(), c.apiKey(), c.apiSecret());
     }

@@ -11,10 +11,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,17 +31,22 @@ final class RoundRobinProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "keep-alive", "transfer-encoding");
 
-    private final List<Integer> targets;
+    private final CompletableFuture<List<Integer>> targets = new CompletableFuture<>();
     private final AtomicInteger turn = new AtomicInteger();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final HttpServer server;
 
-    RoundRobinProxy(List<Integer> targets) throws IOException {
-        this.targets = List.copyOf(targets);
+    /** A proxy whose targets are given later by {@link #target(int...)}: requests before that wait for them. */
+    RoundRobinProxy() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/", this::forward);
         server.start();
+    }
+
+    /** The ports to send requests to in turn, such as servers that bound port 0 and reported it. */
+    void target(int... ports) {
+        targets.complete(Arrays.stream(ports).boxed().toList());
     }
 
     int port() {
@@ -45,6 +55,18 @@ final class RoundRobinProxy implements AutoCloseable {
 
     private void forward(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
+        List<Integer> targets;
+        try {
+            targets = this.targets.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            exchange.sendResponseHeaders(502, -1);
+            exchange.close();
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+            return;
+        }
         int first = turn.getAndIncrement();
         IOException last = null;
         for (int i = 0; i < targets.size(); i++) {

@@ -36,11 +36,11 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     /**
-     * A relay whose target is not known yet, such as a server that binds port 0 and reports its port once
-     * up: connections accepted before {@link #target(int)} wait for it.
+     * A relay whose targets are not known yet, such as servers that bind port 0 and report their port once
+     * up: connections accepted before this call wait for it. Several ports make a failover, as in the constructor.
      */
-    public void target(int port) {
-        targetPorts.complete(new int[] {port});
+    public void target(int... ports) {
+        targetPorts.complete(ports.clone());
     }
 
     /** How many connections it has accepted: each is a request someone sent through the "tunnel". */
