@@ -41,8 +41,7 @@ final class HttpMode {
         ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
         components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));
 
-        McpHttpServer http = new McpHttpServer(endpoint, Json.MCP, () -> payments.isDone() && !payments.isCompletedExceptionally()
-                && !services.reachability().certainlyUnreachable() && store.unavailable().isEmpty());
+        McpHttpServer http = new McpHttpServer(endpoint, Json.MCP, () -> services.degradedBecause(payments));
         McpSyncServer server = ServerAssembly.build(McpServer.sync(http.transport(log::attach)), Json.MCP, context, components, version);
         // Each change goes to the sessions subscribed to its status resource, off the thread that merged it.
         ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {

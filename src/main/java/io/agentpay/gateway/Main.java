@@ -13,7 +13,6 @@ import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStore;
-import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema.ResourcesUpdatedNotification;
@@ -73,15 +72,11 @@ public final class Main {
         // From here on stdout carries JSON-RPC only: anything printed by mistake goes to stderr.
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
-        try {
-            if (config.http() != null) {
-                return HttpMode.serve(config, sandbox[0], version());
-            }
-            return serve(config, sandbox[0], System.in, protocol);
-        } catch (StoreUnavailableException e) {
-            err.println(ServerCommand.NAME + ": " + e.getMessage() + ". Start Redis or correct REDIS_URL (--redis-url).");
-            return FAILED;
+        // Redis unreachable at start-up does not stop the server: the store connects in the background (Services.openStore).
+        if (config.http() != null) {
+            return HttpMode.serve(config, sandbox[0], version());
         }
+        return serve(config, sandbox[0], System.in, protocol);
     }
 
     static int serve(ServerConfig config, PaySimulator.Credentials sandbox, InputStream in, OutputStream out) {
