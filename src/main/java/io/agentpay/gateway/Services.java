@@ -42,6 +42,8 @@ final class Services implements AutoCloseable {
     private volatile PaySimulator simulator;
     private volatile CallbackServer callbackServer;
     private volatile TunnelMonitor monitor;
+    /** When the session store became unreachable (System.nanoTime), for the recovery line; 0 before any outage. */
+    private volatile long storeLostAt;
     /** Completed by {@link #close()}: ends a start-up still waiting for the session store. */
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
 
@@ -50,16 +52,15 @@ final class Services implements AutoCloseable {
         this.store = store;
         this.log = log;
         this.sandboxCredentials = sandboxCredentials;
-        long[] lostAt = {0};
         // Once per outage and once per recovery, never per reconnection attempt.
         store.watchAvailability(reason -> {
             if (reason.isPresent()) {
-                lostAt[0] = System.nanoTime();
+                storeLostAt = System.nanoTime();
                 log.warning("state", "Payment sessions are unavailable: " + reason.get() + " Until then every tool that "
                         + "needs them answers with an error and callbacks are refused with 503.");
             } else {
                 log.info("state", "The payment session store is reachable again"
-                        + (lostAt[0] == 0 ? "" : " after " + (System.nanoTime() - lostAt[0]) / 1_000_000 + " ms")
+                        + (storeLostAt == 0 ? "" : " after " + (System.nanoTime() - storeLostAt) / 1_000_000 + " ms")
                         + "; tools and callbacks work again.");
             }
         });

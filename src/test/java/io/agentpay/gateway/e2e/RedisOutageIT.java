@@ -1,6 +1,7 @@
 package io.agentpay.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -101,10 +103,8 @@ class RedisOutageIT {
         drain.setDaemon(true);
         drain.start();
         base = URI.create("http://127.0.0.1:" + port);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-            assertThat(server.isAlive()).as("the server runs: %s", stderr).isTrue();
-            return health() != null;
-        });
+        await().atMost(Duration.ofSeconds(60)).failFast("the server exited", () -> !server.isAlive()).ignoreExceptions()
+                .until(() -> health() != null);
     }
 
     private HttpResponse<String> health() throws Exception {
@@ -188,6 +188,8 @@ class RedisOutageIT {
         assertThat(health().body()).isEqualTo(DEGRADED);
         assertStoreUnavailable(callTool(client, "getPaymentStatus", session));
         assertStoreUnavailable(callTool(client, "captureSecurityCode", session));
+        assertThatThrownBy(() -> HttpServerIT.read(client, uri)).isInstanceOf(McpError.class)
+                .hasMessageContaining("Redis at redis://127.0.0.1:" + redis.port() + "/0").hasMessageNotContaining(PASSWORD);
 
         redis.start();
         awaitHealthyAfterRedisReturns("mid-run", () -> { });
