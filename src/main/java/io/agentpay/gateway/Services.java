@@ -18,10 +18,13 @@ import io.agentpay.gateway.tunnel.TunnelMonitor;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -141,7 +144,7 @@ final class Services implements AutoCloseable {
      * the same callback URL. While the store cannot be reached this waits (the callback endpoint, tunnel
      * and Twilio facade wait with it, and tools say why); null when the server closes first.
      */
-    private String sharedSecret() throws InterruptedException, java.util.concurrent.ExecutionException {
+    private String sharedSecret() throws InterruptedException, ExecutionException {
         String proposed = CallbackAuth.newSecret();
         boolean told = false;
         while (!closing.isDone()) {
@@ -158,7 +161,7 @@ final class Services implements AutoCloseable {
                     // It failed just as it went down; the store notices within moments.
                     try {
                         closing.get(100, TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.TimeoutException notClosing) {
+                    } catch (TimeoutException notClosing) {
                         // try again
                     }
                 } else {
@@ -173,18 +176,18 @@ final class Services implements AutoCloseable {
      * Why {@code /healthz} should say {@code degraded}, in a few words without hosts or secrets: the
      * session store unreachable, payments not ready (or failed), or callbacks certainly not arriving.
      */
-    java.util.Optional<String> degradedBecause(CompletableFuture<TwilioAgentPaymentServer> payments) {
+    Optional<String> degradedBecause(CompletableFuture<TwilioAgentPaymentServer> payments) {
         if (store.unavailable().isPresent()) {
-            return java.util.Optional.of("payment session store unreachable; reconnecting");
+            return Optional.of("payment session store unreachable; reconnecting");
         }
         if (!payments.isDone()) {
-            return java.util.Optional.of("starting: callback endpoint not open yet");
+            return Optional.of("starting: callback endpoint not open yet");
         }
         if (payments.isCompletedExceptionally()) {
-            return java.util.Optional.of("payments unavailable: start-up failed (see the server log)");
+            return Optional.of("payments unavailable: start-up failed (see the server log)");
         }
-        return reachability().certainlyUnreachable() ? java.util.Optional.of("callbacks cannot reach this server")
-                : java.util.Optional.empty();
+        return reachability().certainlyUnreachable() ? Optional.of("callbacks cannot reach this server")
+                : Optional.empty();
     }
 
     /** Whether callbacks can reach this server now; CHECKING until the tunnel is up and first checked. */
