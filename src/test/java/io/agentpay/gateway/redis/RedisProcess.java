@@ -49,8 +49,9 @@ public final class RedisProcess implements AutoCloseable {
 
     /**
      * A server not started yet (clients find nothing on its port until {@link #start()}), requiring
-     * {@code password}, and keeping its data across a crash: with the append-only file each write reaches
-     * the file (the kernel's cache) before its reply, so {@link #kill()} loses nothing acknowledged.
+     * {@code password}, and keeping its data across a crash: the append-only file is fsynced before each
+     * reply ({@code appendfsync always}), so {@link #kill()} loses nothing acknowledged. (With the default
+     * {@code everysec} a write can wait behind a slow fsync while its reply goes out, and a crash then loses it.)
      */
     public static RedisProcess persistentNotStarted(String password) throws IOException {
         return new RedisProcess(password, true);
@@ -59,7 +60,7 @@ public final class RedisProcess implements AutoCloseable {
     /** Starts (or restarts, on the same port and data directory) the server and waits until it answers PING. */
     public void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", persistent ? "yes" : "no", "--dir", dir.toString()));
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
         }
