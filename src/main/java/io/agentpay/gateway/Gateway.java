@@ -16,6 +16,7 @@ import io.modelcontextprotocol.spec.McpSchema.ResourcesUpdatedNotification;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,10 +110,9 @@ final class Gateway implements AutoCloseable {
         services.start(payments);
     }
 
-    /** Payments can be taken: the services are up, callbacks can arrive and the store answers. */
-    boolean healthy() {
-        return payments.isDone() && !payments.isCompletedExceptionally()
-                && !services.reachability().certainlyUnreachable() && store.unavailable().isEmpty();
+    /** Why payments cannot be taken now (starting, store unreachable, callbacks unreachable), or empty when they can. */
+    Optional<String> degradedBecause() {
+        return services.degradedBecause(payments);
     }
 
     /** Stops the services, then the MCP server, the fan-out and the log; later calls do nothing. */

@@ -21,7 +21,7 @@ final class HttpMode {
     HttpMode(Gateway gateway, HttpEndpoint endpoint) {
         this.gateway = gateway;
         this.endpoint = endpoint;
-        this.http = new McpHttpServer(endpoint, Json.MCP, gateway::healthy);
+        this.http = new McpHttpServer(endpoint, Json.MCP, gateway::degradedBecause);
     }
 
     int run() {

@@ -5,7 +5,6 @@ import io.agentpay.gateway.cli.ServerCommand;
 import io.agentpay.gateway.cli.ServerConfig;
 import io.agentpay.gateway.demo.DemoCommand;
 import io.agentpay.gateway.sandbox.PaySimulator;
-import io.agentpay.gateway.state.StoreUnavailableException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -53,16 +52,12 @@ public final class Main {
         // From here on stdout carries JSON-RPC only: anything printed by mistake goes to stderr.
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
-        try {
-            Gateway gateway = new Gateway(config, sandbox.issued, version());
-            if (config.http() != null) {
-                return new HttpMode(gateway, config.http()).run();
-            }
-            return new StdioMode(gateway, System.in, protocol).run();
-        } catch (StoreUnavailableException e) {
-            err.println(ServerCommand.NAME + ": " + e.getMessage() + ". Start Redis or correct REDIS_URL (--redis-url).");
-            return FAILED;
+        // Redis unreachable at start-up does not stop the server: the store connects in the background (Services.openStore).
+        Gateway gateway = new Gateway(config, sandbox.issued, version());
+        if (config.http() != null) {
+            return new HttpMode(gateway, config.http()).run();
         }
+        return new StdioMode(gateway, System.in, protocol).run();
     }
 
     /** Makes up the sandbox's credentials when --sandbox asks for them, and keeps them for the simulator. */

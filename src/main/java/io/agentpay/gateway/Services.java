@@ -18,10 +18,13 @@ import io.agentpay.gateway.tunnel.TunnelMonitor;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -42,24 +45,39 @@ final class Services implements AutoCloseable {
     private volatile PaySimulator simulator;
     private volatile CallbackServer callbackServer;
     private volatile TunnelMonitor monitor;
+    /** When the session store became unreachable (System.nanoTime), for the recovery line; 0 before any outage. */
+    private volatile long storeLostAt;
+    /** Completed by {@link #close()}: ends a start-up still waiting for the session store. */
+    private final CompletableFuture<Void> closing = new CompletableFuture<>();
 
     Services(ServerConfig config, PaymentStore store, McpLog log, PaySimulator.Credentials sandboxCredentials) {
         this.config = config;
         this.store = store;
         this.log = log;
         this.sandboxCredentials = sandboxCredentials;
+        // Once per outage and once per recovery, never per reconnection attempt.
+        store.watchAvailability(reason -> {
+            if (reason.isPresent()) {
+                storeLostAt = System.nanoTime();
+                log.warning("state", "Payment sessions are unavailable: " + reason.get() + " Until then every tool that "
+                        + "needs them answers with an error and callbacks are refused with 503.");
+            } else {
+                log.info("state", "The payment session store is reachable again"
+                        + (storeLostAt == 0 ? "" : " after " + (System.nanoTime() - storeLostAt) / 1_000_000 + " ms")
+                        + "; tools and callbacks work again.");
+            }
+        });
     }
 
     /**
      * The payment sessions: in Redis when REDIS_URL is set (shared by every instance on it), else in memory.
-     *
-     * @throws io.agentpay.gateway.state.StoreUnavailableException when Redis cannot be reached
      */
     static PaymentStore openStore(ServerConfig config) {
         if (config.redisUrl() == null) {
             return new PaymentStore(config.sessionTtl());
         }
-        return new PaymentStore(config.sessionTtl(), RedisSessions.connect(config.redisUrl(), config.sessionTtl(), Json.MAPPER));
+        // Never fails: while Redis cannot be reached the store says so (tools, /healthz) and connects in the background.
+        return new PaymentStore(config.sessionTtl(), RedisSessions.open(config.redisUrl(), config.sessionTtl(), Json.MAPPER));
     }
 
     /** Starts everything on the calling thread and completes {@code payments} (or fails it with a clear reason). */
@@ -72,7 +90,12 @@ final class Services implements AutoCloseable {
                 apiBase = simulator.baseUrl();
                 authToken = sandboxCredentials.authToken();
             }
-            CallbackAuth auth = new CallbackAuth(store.sharedSecret(CallbackAuth.newSecret()), authToken);
+            String secret = sharedSecret();
+            if (secret == null) {
+                payments.completeExceptionally(new IllegalStateException("The server is shutting down."));
+                return;
+            }
+            CallbackAuth auth = new CallbackAuth(secret, authToken);
             callbackServer = new CallbackServer(store, log, auth, Json.MAPPER);
             int port = callbackServer.start(config.callbackHost(), config.callbackPort());
             Tunnel tunnel;
@@ -116,6 +139,57 @@ final class Services implements AutoCloseable {
         }
     }
 
+    /**
+     * The callback path secret, shared through the store so every instance behind one public URL accepts
+     * the same callback URL. While the store cannot be reached this waits (the callback endpoint, tunnel
+     * and Twilio facade wait with it, and tools say why); null when the server closes first.
+     */
+    private String sharedSecret() throws InterruptedException, ExecutionException {
+        String proposed = CallbackAuth.newSecret();
+        boolean told = false;
+        while (!closing.isDone()) {
+            CompletableFuture<Void> available = store.whenAvailable();
+            try {
+                return store.sharedSecret(proposed);
+            } catch (StoreUnavailableException e) {
+                if (!told) {
+                    told = true;
+                    log.warning("server", "The callback endpoint opens once the payment session store is reachable (the "
+                            + "callback secret is kept there); no payment can start until then. " + e.getMessage());
+                }
+                if (available.isDone()) {
+                    // It failed just as it went down; the store notices within moments.
+                    try {
+                        closing.get(100, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException notClosing) {
+                        // try again
+                    }
+                } else {
+                    CompletableFuture.anyOf(available, closing).get();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why {@code /healthz} should say {@code degraded}, in a few words without hosts or secrets: the
+     * session store unreachable, payments not ready (or failed), or callbacks certainly not arriving.
+     */
+    Optional<String> degradedBecause(CompletableFuture<TwilioAgentPaymentServer> payments) {
+        if (store.unavailable().isPresent()) {
+            return Optional.of("payment session store unreachable; reconnecting");
+        }
+        if (!payments.isDone()) {
+            return Optional.of("starting: callback endpoint not open yet");
+        }
+        if (payments.isCompletedExceptionally()) {
+            return Optional.of("payments unavailable: start-up failed (see the server log)");
+        }
+        return reachability().certainlyUnreachable() ? Optional.of("callbacks cannot reach this server")
+                : Optional.empty();
+    }
+
     /** Whether callbacks can reach this server now; CHECKING until the tunnel is up and first checked. */
     Reachability reachability() {
         TunnelMonitor m = monitor;
@@ -137,6 +211,7 @@ final class Services implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.complete(null);
         timer.shutdownNow();
         TunnelMonitor m = monitor;
         if (m != null) {

@@ -91,7 +91,7 @@ final class CallbackIngress {
             log.error("callbacks", e.getMessage());
             return new Outcome(503, "Too many payment sessions.");
         } catch (StoreUnavailableException e) {
-            log.error("callbacks", "A callback could not be stored (Twilio retries it): " + e.getMessage() + ".");
+            log.error("callbacks", "A callback could not be stored (answered 503): " + e.getMessage());
             return new Outcome(503, "Session store unavailable.");
         }
     }

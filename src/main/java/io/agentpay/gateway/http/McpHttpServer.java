@@ -8,8 +8,11 @@ import io.modelcontextprotocol.spec.McpStreamableServerSession;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
-import java.util.function.BooleanSupplier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Connector;
@@ -20,7 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * MCP over Streamable HTTP (2025-11-25) on an embedded Javalin: the MCP Java SDK's servlet
  * transport at {@code /mcp} (POST messages, GET the notification stream, DELETE ends a session,
  * sessions by {@code Mcp-Session-Id}) behind {@link RequestGuard}, and {@code GET /healthz}
- * for load balancers: 200 {@code ok} or 503 {@code degraded}, no authentication and no other data.
+ * for load balancers: 200 {@code ok}, or 503 {@code degraded} with a short reason (no hosts, no
+ * secrets); no authentication.
  */
 public final class McpHttpServer implements AutoCloseable {
     public static final String HEALTH_PATH = "/healthz";
@@ -30,12 +34,15 @@ public final class McpHttpServer implements AutoCloseable {
 
     private final HttpServletStreamableServerTransportProvider transport;
     private final HttpEndpoint endpoint;
-    private final BooleanSupplier healthy;
+    private final Supplier<Optional<String>> degradedBecause;
+    private final McpJsonMapper mapper;
     private Javalin app;
 
-    public McpHttpServer(HttpEndpoint endpoint, McpJsonMapper mapper, BooleanSupplier healthy) {
+    /** {@code degradedBecause}: why the server cannot take payments now, empty when it can. */
+    public McpHttpServer(HttpEndpoint endpoint, McpJsonMapper mapper, Supplier<Optional<String>> degradedBecause) {
         this.endpoint = endpoint;
-        this.healthy = healthy;
+        this.degradedBecause = degradedBecause;
+        this.mapper = mapper;
         this.transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(mapper)
                 .mcpEndpoint(HttpEndpoint.PATH)
@@ -68,9 +75,11 @@ public final class McpHttpServer implements AutoCloseable {
                 context.addFilter(filter, HttpEndpoint.PATH, EnumSet.of(DispatcherType.REQUEST));
             });
             config.routes.get(HEALTH_PATH, ctx -> {
-                boolean ok = healthy.getAsBoolean();
-                ctx.status(ok ? 200 : 503).contentType("application/json")
-                        .result(ok ? "{\"status\":\"ok\"}" : "{\"status\":\"degraded\"}");
+                Optional<String> degraded = degradedBecause.get();
+                Map<String, String> body = new LinkedHashMap<>();
+                body.put("status", degraded.isEmpty() ? "ok" : "degraded");
+                degraded.ifPresent(reason -> body.put("reason", reason));
+                ctx.status(degraded.isEmpty() ? 200 : 503).contentType("application/json").result(mapper.writeValueAsString(body));
             });
         });
         app.start(endpoint.host(), endpoint.port());

@@ -2,11 +2,13 @@ package io.agentpay.gateway.mcp;
 
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.tunnel.Reachability;
 import io.agentpay.gateway.twilio.PaymentException;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +53,18 @@ public final class ServerContext {
     /** True when the server talks to the built-in simulator: every result says so. */
     public boolean sandbox() { return sandbox; }
 
+    /**
+     * The Twilio facade, once the store can be reached: while it cannot (Redis down), nothing is sent
+     * to Twilio, since the session it would open could not be kept.
+     *
+     * @throws StoreUnavailableException with the store's reason and what to do
+     */
     public TwilioAgentPaymentServer payments() {
+        Optional<String> down = store.unavailable();
+        if (down.isPresent()) {
+            throw new StoreUnavailableException(down.get() + (payments.isDone() ? "" : " The callback endpoint opens once "
+                    + "it is reachable (the callback secret is kept there), so no payment can start until then."));
+        }
         try {
             return payments.get(startupWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

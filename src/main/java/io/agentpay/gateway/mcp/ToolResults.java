@@ -65,9 +65,9 @@ public final class ToolResults {
                 log.error("tools", name + " failed: " + e.getMessage());
                 Map<String, Object> view = new LinkedHashMap<>();
                 view.put("error", "store-unavailable");
-                view.put("message", "The shared payment session store is unavailable: " + e.getMessage() + ".");
+                view.put("message", "The shared payment session store is unavailable: " + e.getMessage());
                 view.put("nextStep", "Tell the caller there is a short technical delay, wait a few seconds and call " + name
-                        + " again; the server reconnects by itself.");
+                        + " again; the server reconnects by itself. If it keeps failing, tell whoever runs the server.");
                 return error(view);
             } catch (RuntimeException e) {
                 log.error("tools", name + " failed unexpectedly: " + e.getClass().getName());

@@ -4,24 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.SessionBackend;
 import io.agentpay.gateway.state.StoreUnavailableException;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -64,34 +58,17 @@ public final class RedisSessions implements SessionBackend {
             end
             return 0""";
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final StatefulRedisPubSubConnection<String, String> subscription;
-    private final RedisCommands<String, String> redis;
+    private final RedisLink link;
     private final StatusCodec codec;
     private final Duration timeToLive;
-    private final String where;
     private volatile BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced = (status, onStored) -> { };
     private volatile int size;
     private volatile long sizeReadAt;
 
-    private RedisSessions(RedisClient client, StatefulRedisConnection<String, String> connection,
-                          StatefulRedisPubSubConnection<String, String> subscription, ObjectMapper json,
-                          Duration timeToLive, String where) {
-        this.client = client;
-        this.connection = connection;
-        this.subscription = subscription;
-        this.redis = connection.sync();
+    private RedisSessions(ObjectMapper json, Duration timeToLive, BiFunction<String, Consumer<String>, RedisLink> connect) {
         this.codec = new StatusCodec(json);
         this.timeToLive = timeToLive;
-        this.where = where;
-        subscription.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                announced.accept(codec.decode(message), null);
-            }
-        });
-        subscription.sync().subscribe(CHANNEL);
+        this.link = connect.apply(CHANNEL, message -> announced.accept(codec.decode(message), null));
     }
 
     /**
@@ -100,21 +77,16 @@ public final class RedisSessions implements SessionBackend {
      * @throws StoreUnavailableException when Redis cannot be reached now
      */
     public static RedisSessions connect(String url, Duration timeToLive, ObjectMapper json) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(3));
-        String where = uri.getHost() + ":" + uri.getPort();
-        RedisClient client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3)))
-                .build());
-        try {
-            return new RedisSessions(client, client.connect(), client.connectPubSub(), json, timeToLive, where);
-        } catch (RedisException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            throw new StoreUnavailableException("Redis at " + where + " cannot be reached (" + reason(e) + ")");
-        }
+        return new RedisSessions(json, timeToLive, (channel, messages) -> RedisLink.connect(url, channel, messages));
+    }
+
+    /**
+     * Connects to {@code url}, or, when Redis cannot be reached now, returns at once and keeps trying in the
+     * background: until it connects every call throws {@link StoreUnavailableException} and
+     * {@link #unavailable()} says why. Outages after that are {@link RedisLink}'s to ride out.
+     */
+    public static RedisSessions open(String url, Duration timeToLive, ObjectMapper json) {
+        return new RedisSessions(json, timeToLive, (channel, messages) -> RedisLink.open(url, channel, messages));
     }
 
     @Override
@@ -124,14 +96,14 @@ public final class RedisSessions implements SessionBackend {
 
     @Override
     public Optional<PaymentStatus> get(String paymentSid) {
-        String text = call(() -> redis.hget(key(paymentSid), "s"));
+        String text = call(() -> link.commands().hget(key(paymentSid), "s"));
         return Optional.ofNullable(text).map(codec::decode);
     }
 
     @Override
     public Collection<PaymentStatus> values() {
         List<PaymentStatus> all = new ArrayList<>();
-        for (String sid : call(() -> redis.zrange(INDEX, 0, -1))) {
+        for (String sid : call(() -> link.commands().zrange(INDEX, 0, -1))) {
             get(sid).ifPresent(all::add);
         }
         return all;
@@ -142,7 +114,7 @@ public final class RedisSessions implements SessionBackend {
     public int size() {
         long now = System.nanoTime();
         if (now - sizeReadAt > 1_000_000_000L) {
-            size = call(() -> redis.zcard(INDEX)).intValue();
+            size = call(() -> link.commands().zcard(INDEX)).intValue();
             sizeReadAt = now;
         }
         return size;
@@ -169,7 +141,7 @@ public final class RedisSessions implements SessionBackend {
             }
         }
         throw new StoreUnavailableException("Payment " + paymentSid + " changed " + ATTEMPTS + " times while this merge was "
-                + "being stored");
+                + "being stored.");
     }
 
     @Override
@@ -180,31 +152,38 @@ public final class RedisSessions implements SessionBackend {
     /** Sessions expire in Redis by themselves; this drops them from the index. */
     @Override
     public int removeUpdatedBefore(Instant cutoff) {
-        return call(() -> redis.zremrangebyscore(INDEX, io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+        return call(() -> link.commands().zremrangebyscore(INDEX, io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
                 (double) cutoff.toEpochMilli() - 1))).intValue();
     }
 
     @Override
     public String sharedSecret(String proposed) {
         String key = PREFIX + "callback-secret";
-        call(() -> redis.setnx(key, proposed));
-        return call(() -> redis.get(key));
+        call(() -> link.commands().setnx(key, proposed));
+        return call(() -> link.commands().get(key));
     }
 
     @Override
     public Optional<String> unavailable() {
-        if (connection.isOpen() && subscription.isOpen()) {
-            return Optional.empty();
-        }
-        return Optional.of("Redis at " + where + " is unreachable; reconnecting");
+        return link.unavailable();
+    }
+
+    @Override
+    public void watchAvailability(Consumer<Optional<String>> watcher) {
+        link.watch(watcher);
+    }
+
+    @Override
+    public CompletableFuture<Void> whenAvailable() {
+        return link.whenAvailable();
     }
 
     private boolean script(String script, String[] keys, String[] args) {
         Long written = call(() -> {
             try {
-                return redis.evalsha(Scripts.sha1(script), ScriptOutputType.INTEGER, keys, args);
+                return link.commands().evalsha(Scripts.sha1(script), ScriptOutputType.INTEGER, keys, args);
             } catch (RedisNoScriptException e) {
-                return redis.eval(script, ScriptOutputType.INTEGER, keys, args);
+                return link.commands().eval(script, ScriptOutputType.INTEGER, keys, args);
             }
         });
         return written != null && written == 1L;
@@ -214,22 +193,14 @@ public final class RedisSessions implements SessionBackend {
         try {
             return command.get();
         } catch (RedisException e) {
-            throw new StoreUnavailableException("Redis at " + where + " did not answer (" + reason(e) + ")");
+            throw link.failed(e);
         }
-    }
-
-    private static String reason(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     @Override
     public Collection<PaymentStatus> onCall(String callSid) {
         List<PaymentStatus> sessions = new ArrayList<>();
-        for (String sid : call(() -> redis.smembers(callKey(callSid)))) {
+        for (String sid : call(() -> link.commands().smembers(callKey(callSid)))) {
             get(sid).ifPresent(sessions::add);
         }
         return sessions;
@@ -245,8 +216,6 @@ public final class RedisSessions implements SessionBackend {
 
     @Override
     public void close() {
-        subscription.close();
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        link.close();
     }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -179,6 +180,16 @@ public final class PaymentStore {
     /** Why the sessions cannot be reached now (a shared store down), if they cannot. */
     public Optional<String> unavailable() {
         return payments.unavailable();
+    }
+
+    /** See {@link SessionBackend#watchAvailability}. */
+    public void watchAvailability(Consumer<Optional<String>> watcher) {
+        payments.watchAvailability(watcher);
+    }
+
+    /** See {@link SessionBackend#whenAvailable}. */
+    public CompletableFuture<Void> whenAvailable() {
+        return payments.whenAvailable();
     }
 
     public Duration timeToLive() {

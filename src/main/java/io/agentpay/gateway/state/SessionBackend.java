@@ -3,6 +3,7 @@ package io.agentpay.gateway.state;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -54,6 +55,17 @@ public interface SessionBackend extends AutoCloseable {
     /** Whether the backend can be used now (a shared store may be unreachable); with a reason when not. */
     default Optional<String> unavailable() {
         return Optional.empty();
+    }
+
+    /**
+     * {@code watcher} hears each change of availability once: the reason when the backend becomes
+     * unavailable, empty when it is available again; at once with the reason when it is unavailable now.
+     */
+    default void watchAvailability(Consumer<Optional<String>> watcher) {}
+
+    /** Completes when the backend can be used: at once when it can now, else when it is reachable again. */
+    default CompletableFuture<Void> whenAvailable() {
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -63,7 +63,15 @@ final class JarProcess {
 
     /** Where a jar launched by {@link #startHttp} serves MCP ({@code http://host:port}, no path), from its stderr. */
     static URI httpBase(Path stderr) {
-        Matcher m = first(() -> Files.readAllLines(stderr), MCP_URL);
+        return httpBase(first(() -> Files.readAllLines(stderr), MCP_URL));
+    }
+
+    /** The same, from stderr lines a test keeps. */
+    static URI httpBase(List<String> stderr) {
+        return httpBase(first(() -> stderr, MCP_URL));
+    }
+
+    private static URI httpBase(Matcher m) {
         return URI.create(m.group(1) + ":" + m.group(2));
     }
 

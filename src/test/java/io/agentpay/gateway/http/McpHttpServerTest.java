@@ -27,7 +27,7 @@ class McpHttpServerTest {
 
     @BeforeEach
     void start() {
-        server = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP, healthy::get);
+        server = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP, () -> healthy.get() ? java.util.Optional.empty() : java.util.Optional.of("starting: callback endpoint not open yet"));
         mcp = McpServer.sync(server.transport(session -> { })).jsonMapper(Json.MCP).serverInfo("test", "1").build();
         base = URI.create("http://127.0.0.1:" + server.start());
     }
@@ -67,6 +67,6 @@ class McpHttpServerTest {
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(base.resolve(McpHttpServer.HEALTH_PATH)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(503);
-        assertThat(health.body()).isEqualTo("{\"status\":\"degraded\"}");
+        assertThat(health.body()).isEqualTo("{\"status\":\"degraded\",\"reason\":\"starting: callback endpoint not open yet\"}");
     }
 }

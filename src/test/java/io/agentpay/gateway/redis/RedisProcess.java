@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -27,22 +28,44 @@ public final class RedisProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final String executable;
+    private final String password;
+    private final boolean persistent;
     private Process process;
 
     public RedisProcess() throws IOException {
+        this(null, false);
+        start();
+    }
+
+    private RedisProcess(String password, boolean persistent) throws IOException {
         this.dir = Files.createTempDirectory("redis-test");
         try (ServerSocket socket = new ServerSocket(0)) {
             this.port = socket.getLocalPort();
         }
         this.executable = executable(dir);
-        start();
+        this.password = password;
+        this.persistent = persistent;
     }
 
-    /** Starts (or restarts, on the same port) the server and waits until it answers PING. */
+    /**
+     * A server not started yet (clients find nothing on its port until {@link #start()}), requiring
+     * {@code password}, and keeping its data across a crash: the append-only file is fsynced before each
+     * reply ({@code appendfsync always}), so {@link #kill()} loses nothing acknowledged. (With the default
+     * {@code everysec} a write can wait behind a slow fsync while its reply goes out, and a crash then loses it.)
+     */
+    public static RedisProcess persistentNotStarted(String password) throws IOException {
+        return new RedisProcess(password, true);
+    }
+
+    /** Starts (or restarts, on the same port and data directory) the server and waits until it answers PING. */
     public void start() throws IOException {
-        process = new ProcessBuilder(List.of(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString()));
+        if (password != null) {
+            command.addAll(List.of("--requirepass", password));
+        }
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
         Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(this::answersPing);
     }
 
@@ -64,24 +87,38 @@ public final class RedisProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** {@code redis://127.0.0.1:port/0}, with the password when the server requires one. */
     public String url() {
-        return "redis://127.0.0.1:" + port + "/0";
+        return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port + "/0";
+    }
+
+    public int port() {
+        return port;
     }
 
     private boolean answersPing() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(((password == null ? "" : "AUTH " + password + "\r\n") + "PING\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            byte[] answer = new byte[7];
-            int n = in.read(answer);
-            return n > 0 && new String(answer, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            StringBuilder answer = new StringBuilder();
+            byte[] chunk = new byte[64];
+            int n;
+            while (!answer.toString().endsWith("\r\n") || password != null && answer.indexOf("\r\n") == answer.length() - 2) {
+                if ((n = in.read(chunk)) < 0) {
+                    return false;
+                }
+                answer.append(new String(chunk, 0, n, StandardCharsets.US_ASCII));
+            }
+            return answer.toString().endsWith("+PONG\r\n");
         }
     }
 
     @Override
     public void close() {
-        process.destroyForcibly();
+        if (process != null) {
+            process.destroyForcibly();
+        }
     }
 }

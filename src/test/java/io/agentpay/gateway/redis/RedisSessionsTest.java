@@ -16,6 +16,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -170,7 +173,7 @@ class RedisSessionsTest {
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> backendA.unavailable().isPresent());
             assertThatThrownBy(() -> a.find(pk)).isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageContaining("Redis at 127.0.0.1:");
+                    .hasMessageContaining("Redis at redis://127.0.0.1:").hasMessageContaining("REDIS_URL");
             assertThatThrownBy(() -> a.apply(callback(pk, 1, "t1"))).isInstanceOf(StoreUnavailableException.class);
         } finally {
             redis.start();
@@ -181,6 +184,36 @@ class RedisSessionsTest {
         assertThat(backendA.unavailable()).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> !heardOnB.isEmpty());
         assertThatThrownBy(() -> RedisSessions.connect("redis://127.0.0.1:1/0", Duration.ofHours(1), Json.MAPPER))
-                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("Redis at 127.0.0.1:1 cannot be reached");
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("Redis at redis://127.0.0.1:1/0 cannot be reached");
+    }
+
+    @Test
+    void openedBeforeRedisRunsItSaysWhyThenConnectsByItselfAndWatchersHearEachChangeOnce() throws Exception {
+        String password = "pw-never-shown-0123";
+        try (RedisProcess later = RedisProcess.persistentNotStarted(password);
+             RedisSessions backend = RedisSessions.open(later.url(), Duration.ofHours(1), Json.MAPPER)) {
+            List<Optional<String>> heard = new CopyOnWriteArrayList<>();
+            backend.watchAvailability(heard::add);
+            PaymentStore store = new PaymentStore(Duration.ofHours(1), backend);
+            String pk = newPaymentSid();
+            assertThat(backend.unavailable()).hasValueSatisfying(reason -> assertThat(reason)
+                    .contains("Redis at redis://127.0.0.1:" + later.port() + "/0 cannot be reached").contains("REDIS_URL")
+                    .doesNotContain(password));
+            assertThatThrownBy(() -> store.find(pk)).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("keeps trying").hasMessageNotContaining(password);
+            CompletableFuture<Void> available = backend.whenAvailable();
+            assertThat(available).isNotDone();
+
+            later.start();
+            available.get(30, TimeUnit.SECONDS);
+            List<PaymentStatus> changes = new CopyOnWriteArrayList<>();
+            store.onChange(changes::add);
+            store.apply(created(pk));
+            assertThat(store.find(pk)).isPresent();
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 1);
+            assertThat(heard).hasSize(2);
+            assertThat(heard.get(0)).isPresent();
+            assertThat(heard.get(1)).isEmpty();
+        }
     }
 }

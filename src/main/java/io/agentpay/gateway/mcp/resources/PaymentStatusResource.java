@@ -5,6 +5,7 @@ import io.agentpay.gateway.mcp.ResourceFactory;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.StatusView;
 import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.StoreUnavailableException;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
@@ -12,6 +13,7 @@ import io.modelcontextprotocol.spec.McpSchema.ResourceTemplate;
 import io.modelcontextprotocol.spec.McpSchema.TextResourceContents;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,7 +53,7 @@ public final class PaymentStatusResource implements ResourceFactory {
         }
         String callSid = match.group(1);
         String paymentSid = match.group(2);
-        PaymentStatus status = context.store().find(paymentSid)
+        PaymentStatus status = find(paymentSid)
                 .filter(s -> s.callSid() == null || s.callSid().equals(callSid))
                 .orElseThrow(() -> McpError.builder(McpSchema.ErrorCodes.RESOURCE_NOT_FOUND)
                         .message("No payment " + paymentSid + " on call " + callSid + " is known to this server. Use the "
@@ -61,5 +63,17 @@ public final class PaymentStatusResource implements ResourceFactory {
                         .build());
         Map<String, Object> view = StatusView.of(status, context);
         return new ReadResourceResult(List.of(new TextResourceContents(uri, "application/json", Json.write(view))));
+    }
+
+    /** The session, or a JSON-RPC error that says the shared store is down (which, why, what to do) rather than an internal error. */
+    private Optional<PaymentStatus> find(String paymentSid) {
+        try {
+            return context.store().find(paymentSid);
+        } catch (StoreUnavailableException e) {
+            throw McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
+                    .message("The shared payment session store is unavailable: " + e.getMessage() + " Read the resource "
+                            + "again in a few seconds; the server reconnects by itself.")
+                    .build();
+        }
     }
 }
