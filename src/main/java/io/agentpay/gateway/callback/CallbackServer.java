@@ -111,6 +111,11 @@ public final class CallbackServer implements AutoCloseable {
         ingress.publicBaseUrl(supplier);
     }
 
+    /** How Jetty runs callbacks: NON_BLOCKING on its selector threads, BLOCKING on the pool. */
+    InvocationType invocationType() {
+        return invocation;
+    }
+
     public String callbackPath() {
         return PATH + auth.secret();
     }
