@@ -62,8 +62,8 @@ final class CallbackConnector extends ServerConnector implements Connection.List
         }
     }
 
-    CallbackConnector(Server server, HttpConfiguration http, Refusals refusals, int limit, Duration deadline, int selectors) {
-        super(server, null, null, new ArrayByteBufferPool(0, -1, -1, -1, POOL_BYTES, POOL_BYTES), 1, selectors, factory(http));
+    CallbackConnector(Server server, HttpConfiguration http, Refusals refusals, int limit, Duration deadline) {
+        super(server, null, null, new ArrayByteBufferPool(0, -1, -1, -1, POOL_BYTES, POOL_BYTES), 1, 1, factory(http));
         this.refusals = refusals;
         this.limit = limit;
         this.room = limit * 3 / 4;

@@ -29,20 +29,12 @@ final class CallbackHandler extends Handler.Wrapper {
     private final CallbackIngress ingress;
     private final CallbackAuth auth;
     private final int maxBody;
-    private final InvocationType invocation;
 
-    CallbackHandler(Handler next, CallbackIngress ingress, CallbackAuth auth, int maxBody, InvocationType invocation) {
+    CallbackHandler(Handler next, CallbackIngress ingress, CallbackAuth auth, int maxBody) {
         super(next);
         this.ingress = ingress;
         this.auth = auth;
         this.maxBody = maxBody;
-        this.invocation = invocation;
-    }
-
-    /** NON_BLOCKING lets Jetty run callbacks on its selector threads; BLOCKING (a shared store) sends them to the pool. */
-    @Override
-    public InvocationType getInvocationType() {
-        return invocation;
     }
 
     @Override
@@ -69,7 +61,7 @@ final class CallbackHandler extends Handler.Wrapper {
             refuse(response, callback, tooLarge());
             return true;
         }
-        Content.Source.asByteArrayAsync(request, maxBody, Promise.Invocable.from(invocation, (body, failure) -> {
+        Content.Source.asByteArrayAsync(request, maxBody, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
                 refuse(response, callback, unreadable(failure));
                 return;

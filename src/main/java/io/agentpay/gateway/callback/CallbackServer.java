@@ -21,7 +21,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -39,8 +38,6 @@ public final class CallbackServer implements AutoCloseable {
     public static final String PROBE_ANSWER = "twilio-agent-payments-mcp-gateway callback endpoint";
     private static final int PORT_ATTEMPTS = 20;
     private static final int THREADS = 6;
-    /** Selector threads when callbacks are handled on them: one per core, up to two (callbacks come a few a second). */
-    private static final int SELECTORS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     /** Refusals a second from which a failing tunnel check is explained by them. */
     private static final long PRESSURE = 20;
 
@@ -48,7 +45,6 @@ public final class CallbackServer implements AutoCloseable {
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
     private final Limits limits;
-    private final InvocationType invocation;
     private Javalin app;
     private CallbackConnector connector;
 
@@ -68,10 +64,6 @@ public final class CallbackServer implements AutoCloseable {
         this.auth = auth;
         this.ingress = new CallbackIngress(store, log, auth, json, new Refusals(log, limits.summaryEvery()));
         this.limits = limits;
-        // With sessions in memory a callback is CPU work only (listeners and the log just queue), so Jetty runs it on
-        // the selector thread that read it, with no hand-off to a pool thread: on 2 cores that measured ~25% less CPU
-        // a request and fewer context switches. A shared store waits on the network, so its callbacks go to the pool.
-        this.invocation = store.inMemory() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
     }
 
     /**
@@ -109,11 +101,6 @@ public final class CallbackServer implements AutoCloseable {
     /** The public base URL Twilio uses to reach this endpoint; needed to check signatures. */
     public void publicBaseUrl(Supplier<String> supplier) {
         ingress.publicBaseUrl(supplier);
-    }
-
-    /** How Jetty runs callbacks: NON_BLOCKING on its selector threads, BLOCKING on the pool. */
-    InvocationType invocationType() {
-        return invocation;
     }
 
     public String callbackPath() {
@@ -156,14 +143,14 @@ public final class CallbackServer implements AutoCloseable {
             config.jetty.threadPool = threads;
             config.jetty.addConnector((server, http) -> {
                 CallbackConnector created = new CallbackConnector(server, http, ingress.refusals(), limits.connections(),
-                        limits.deadline(), invocation == InvocationType.NON_BLOCKING ? SELECTORS : 1);
+                        limits.deadline());
                 created.setHost(host);
                 created.setPort(port);
                 connector = created;
                 return created;
             });
             config.jetty.modifyServer(server -> {
-                server.setHandler(new CallbackHandler(server.getHandler(), ingress, auth, MAX_BODY_BYTES, invocation));
+                server.setHandler(new CallbackHandler(server.getHandler(), ingress, auth, MAX_BODY_BYTES));
                 server.setErrorHandler(new PlainErrors());
             });
         });

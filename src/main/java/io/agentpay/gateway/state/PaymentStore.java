@@ -56,11 +56,6 @@ public final class PaymentStore {
         this(timeToLive, 250_000, Clock.systemUTC());
     }
 
-    /** Whether sessions live in this process only: then a merge never waits on the network. */
-    public boolean inMemory() {
-        return payments instanceof MemorySessions;
-    }
-
     public Optional<PaymentStatus> find(String paymentSid) {
         return paymentSid == null ? Optional.empty() : payments.get(paymentSid);
     }
