@@ -62,9 +62,10 @@ LABELS=()
 n=0; for j in $JARS; do n=$((n + 1)); LABELS+=("jar$n"); echo "jar$n = $j ($(stat -c %y "$j" | cut -d. -f1))"; done
 echo "launch line: java $JVM_FLAGS ${EXTRA_FLAGS:-} -jar JAR   (TWILIO_AUTH_TOKEN, PUBLIC_URL=https://pay.example.com, CALLBACK_PORT=0)"
 for r in $(seq "$ROUNDS"); do
-  # Alternate who goes first, so that neither always runs on the warmer (or busier) machine.
+  # Alternate who goes first (node:http, and the jars among themselves), so that none always runs on the warmer (or busier) machine.
   if (( r % 2 )); then run_node "$r"; fi
-  n=0; for j in $JARS; do n=$((n + 1)); run_jar "$r" "$j" "jar$n"; done
+  ORDER=$(seq "${#LABELS[@]}"); (( r % 2 )) || ORDER=$(seq "${#LABELS[@]}" -1 1)
+  for n in $ORDER; do run_jar "$r" "$(echo $JARS | cut -d' ' -f"$n")" "jar$n"; done
   if (( r % 2 == 0 )); then run_node "$r"; fi
 done
 echo "medians over $ROUNDS rounds:"
