@@ -1,6 +1,5 @@
 package io.agentpay.gateway.callback;
 
-import com.twilio.security.RequestValidator;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -14,12 +13,12 @@ import java.util.Map;
 public final class CallbackAuth {
     private final byte[] secret;
     private final String secretText;
-    private final RequestValidator validator;
+    private final TwilioSignature validator;
 
     public CallbackAuth(String secret, String authToken) {
         this.secretText = secret;
         this.secret = secret.getBytes(StandardCharsets.US_ASCII);
-        this.validator = authToken == null || authToken.isBlank() ? null : new RequestValidator(authToken);
+        this.validator = authToken == null || authToken.isBlank() ? null : new TwilioSignature(authToken);
     }
 
     /** 32 random bytes, URL-safe: the path segment that only Twilio learns. */
@@ -58,6 +57,6 @@ public final class CallbackAuth {
         if (validator == null) {
             return true;
         }
-        return signature != null && validator.validate(publicUrl, params, signature);
+        return validator.matches(publicUrl, params, signature);
     }
 }
