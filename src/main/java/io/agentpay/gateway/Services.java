@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +46,7 @@ final class Services implements AutoCloseable {
     private volatile PaySimulator simulator;
     private volatile CallbackServer callbackServer;
     private volatile TunnelMonitor monitor;
+    private volatile String secret;
     /** When the session store became unreachable (System.nanoTime), for the recovery line; 0 before any outage. */
     private volatile long storeLostAt;
     /** Completed by {@link #close()}: ends a start-up still waiting for the session store. */
@@ -65,6 +67,14 @@ final class Services implements AutoCloseable {
                 log.info("state", "The payment session store is reachable again"
                         + (storeLostAt == 0 ? "" : " after " + (System.nanoTime() - storeLostAt) / 1_000_000 + " ms")
                         + "; tools and callbacks work again.");
+                String kept = secret;
+                if (kept != null) {
+                    try {
+                        timer.execute(() -> restoreSecret(kept));
+                    } catch (RejectedExecutionException closing) {
+                        // the server is shutting down
+                    }
+                }
             }
         });
     }
@@ -90,7 +100,7 @@ final class Services implements AutoCloseable {
                 apiBase = simulator.baseUrl();
                 authToken = sandboxCredentials.authToken();
             }
-            String secret = sharedSecret();
+            secret = sharedSecret();
             if (secret == null) {
                 payments.completeExceptionally(new IllegalStateException("The server is shutting down."));
                 return;
@@ -188,6 +198,23 @@ final class Services implements AutoCloseable {
         }
         return reachability().certainlyUnreachable() ? Optional.of("callbacks cannot reach this server")
                 : Optional.empty();
+    }
+
+    /**
+     * After an outage, writes this instance's callback secret back if Redis lost it (restarted without
+     * persistence), so that an instance started later adopts it rather than minting another one.
+     */
+    private void restoreSecret(String kept) {
+        try {
+            if (!kept.equals(store.sharedSecret(kept))) {
+                log.warning("server", "The payment session store holds another callback secret than this instance's (it "
+                        + "lost its data and another instance set a new one): instances holding the other secret refuse "
+                        + "callbacks for payments this one starts, and it refuses theirs. Restart this instance to adopt the "
+                        + "shared secret.");
+            }
+        } catch (StoreUnavailableException e) {
+            // lost again; the next recovery tries again
+        }
     }
 
     /** Whether callbacks can reach this server now; CHECKING until the tunnel is up and first checked. */

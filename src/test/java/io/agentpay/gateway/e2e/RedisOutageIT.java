@@ -209,6 +209,28 @@ class RedisOutageIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> lines(STORE_BACK) == 1);
     }
 
+    @Test
+    void aRedisThatComesBackEmptyGetsTheCallbackSecretBackSoALaterInstanceAcceptsTheSameCallbacks() throws Exception {
+        redis.start();
+        launchHttp();
+        relay.target(JarProcess.callbackPort(stderr));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health().statusCode() == 200);
+        String key = "agentpay:callback-secret";
+        io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.url());
+        try {
+            String before = redisClient.connect().sync().get(key);
+            assertThat(before).hasSizeGreaterThan(30);
+            redis.kill();
+            redis.wipe(); // it restarts with nothing, as a Redis without persistence does
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> health().statusCode() == 503);
+            redis.start();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> before.equals(redisClient.connect().sync().get(key)));
+        } finally {
+            redisClient.shutdown();
+        }
+    }
+
     private void awaitCaptured(String uri) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             JsonNode status = HttpServerIT.read(client, uri);

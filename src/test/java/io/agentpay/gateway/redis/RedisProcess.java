@@ -87,6 +87,18 @@ public final class RedisProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Deletes what a stopped server kept on disk: it then starts empty, as one without persistence would. */
+    public void wipe() throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                String name = file.getFileName().toString();
+                if (!file.equals(dir) && (name.startsWith("appendonly") || name.endsWith(".rdb") || name.endsWith(".aof"))) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
     /** {@code redis://127.0.0.1:port/0}, with the password when the server requires one. */
     public String url() {
         return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port + "/0";
