@@ -7,6 +7,10 @@
 // - Cleans the environment the host passes: a setting left empty arrives as "" or as the literal
 //   "${user_config.x}" (hosts differ); both are removed so the server sees it as not set.
 // - Sandbox on: adds --sandbox and drops the Twilio and tunnel settings, which the sandbox ignores.
+// - Java 19 or newer: class-data sharing for this jar (-XX:+AutoCreateSharedArchive), the archive beside
+//   the jar when that folder is writable. The JVM writes it at the first exit and maps it at every later
+//   start, so the tools are listed sooner; it renews a stale or broken archive by itself, and its
+//   messages go to stderr with the log flags that come first. Java 17 and 18 have no such option.
 // - The JVM gets stdin, stdout and stderr as they are (stdout carries JSON-RPC only) and this
 //   process exits with the JVM's status.
 'use strict';
@@ -17,6 +21,7 @@ const os = require('os');
 const path = require('path');
 
 const MIN_JAVA = 17;
+const AUTO_ARCHIVE_JAVA = 19;
 const WINDOWS = process.platform === 'win32';
 const JAVA_EXE = WINDOWS ? 'java.exe' : 'java';
 const SERVER_SETTING = /^(TWILIO_[A-Z_]+|NGROK_[A-Z_]+|AGENTPAY_[A-Z_]+|PUBLIC_URL|CALLBACK_PORT|CALLBACK_HOST|CURRENCY|TOKEN_TYPE|PAYMENT_CONNECTOR|SESSION_TTL|TUNNEL_CHECK_INTERVAL)$/;
@@ -116,7 +121,7 @@ function findJava(env) {
     const version = javaVersion(java);
     if (version === null || version < MIN_JAVA) fail(`the Java installation set in the extension's settings (${chosen}) is `
       + `${version === null ? 'not a working Java' : `Java ${version}`}; this server needs Java ${MIN_JAVA} or newer.`);
-    return java;
+    return { java, version };
   }
   const tooOld = [];
   const seen = new Set();
@@ -124,7 +129,7 @@ function findJava(env) {
     if (seen.has(java) || !isFile(java)) continue;
     seen.add(java);
     const version = javaVersion(java);
-    if (version !== null && version >= MIN_JAVA) return java;
+    if (version !== null && version >= MIN_JAVA) return { java, version };
     if (version !== null) tooOld.push(`Java ${version} at ${java} (${where})`);
   }
   const install = `Install Java ${MIN_JAVA} or newer (for example from https://adoptium.net), then restart the app; `
@@ -133,11 +138,25 @@ function findJava(env) {
   fail(`Java was not found (looked at JAVA_HOME, PATH and the usual install folders). ${install}`);
 }
 
+/** The class-data sharing options for Java 19+ and a jar in a writable folder, else none. */
+function archiveOptions(version, jar) {
+  if (version < AUTO_ARCHIVE_JAVA) return [];
+  const dir = path.dirname(path.resolve(jar));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    return [];
+  }
+  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, `${path.basename(jar, '.jar')}.jsa`)}`];
+}
+
 function main() {
   const args = process.argv.slice(2);
   if (!args.includes('-jar')) fail('usage: node launch.js <JVM options...> -jar <jar> [arguments...]');
   const env = cleanEnvironment(process.env);
-  const java = findJava(env);
+  const { java, version } = findJava(env);
+  const jarAt = args.indexOf('-jar');
+  args.splice(jarAt, 0, ...archiveOptions(version, args[jarAt + 1] || ''));
   if ((env.AGENTPAY_SANDBOX || '').trim().toLowerCase() === 'true') {
     args.push('--sandbox');
     for (const name of SANDBOX_IGNORES) delete env[name];
