@@ -9,8 +9,10 @@
 // - Sandbox on: adds --sandbox and drops the Twilio and tunnel settings, which the sandbox ignores.
 // - Java 19 or newer: class-data sharing for this jar (-XX:+AutoCreateSharedArchive), the archive beside
 //   the jar when that folder is writable. The JVM writes it at the first exit and maps it at every later
-//   start, so the tools are listed sooner; it renews a stale or broken archive by itself, and its
-//   messages go to stderr with the log flags that come first. Java 17 and 18 have no such option.
+//   start, so the tools are listed sooner; its messages go to stderr with the log flags that come first.
+//   The archive's name carries the jar's size and time: the JVM does not renew an archive of another jar
+//   build (it only warns), so an updated jar gets a new archive and the old ones are removed. Java 17
+//   and 18 have no such option.
 // - The JVM gets stdin, stdout and stderr as they are (stdout carries JSON-RPC only) and this
 //   process exits with the JVM's status.
 'use strict';
@@ -142,12 +144,19 @@ function findJava(env) {
 function archiveOptions(version, jar) {
   if (version < AUTO_ARCHIVE_JAVA) return [];
   const dir = path.dirname(path.resolve(jar));
+  const base = path.basename(jar, '.jar');
+  let name;
   try {
     fs.accessSync(dir, fs.constants.W_OK);
+    const stat = fs.statSync(jar);
+    name = `${base}-${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}.jsa`;
+    for (const old of fs.readdirSync(dir)) {
+      if (old !== name && old.startsWith(`${base}-`) && old.endsWith('.jsa')) fs.rmSync(path.join(dir, old), { force: true });
+    }
   } catch (e) {
     return [];
   }
-  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, `${path.basename(jar, '.jar')}.jsa`)}`];
+  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, name)}`];
 }
 
 function main() {
