@@ -68,8 +68,8 @@ def first_call(cmd, env, run):
     try:
         initialize(c, 1)
         c.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            # a call of its own each run: the emulator keeps earlier runs' payment sessions open
-            "name": "startPaymentCapture", "arguments": {"callSid": f"CA{run:032x}", "chargeAmount": "10.00"}}})
+            # a call of its own each run (the emulator keeps earlier sessions open), ending in no scenario's suffix
+            "name": "startPaymentCapture", "arguments": {"callSid": f"CA{run:028x}1000", "chargeAmount": "10.00"}}})
         t, m = c.wait_response(2, 60)
         result = m.get("result") or {}
         if "error" in m or result.get("isError"):
