@@ -3,7 +3,7 @@ package io.agentpay.gateway;
 import io.agentpay.gateway.callback.CallbackAuth;
 import io.agentpay.gateway.callback.CallbackServer;
 import io.agentpay.gateway.cli.ServerConfig;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.redis.RedisSessions;
 import io.agentpay.gateway.sandbox.PaySimulator;

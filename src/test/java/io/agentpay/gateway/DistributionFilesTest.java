@@ -3,7 +3,7 @@ package io.agentpay.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

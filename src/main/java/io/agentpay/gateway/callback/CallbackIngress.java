@@ -2,7 +2,7 @@ package io.agentpay.gateway.callback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.log.Log;
 import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
@@ -29,18 +29,18 @@ final class CallbackIngress {
     private static final Outcome NOT_FOUND = new Outcome(404, "Not found.");
 
     private final PaymentStore store;
-    private final McpLog log;
+    private final Log log;
     private final CallbackAuth auth;
     private final ObjectMapper json;
     private final String path;
     private final Refusals refusals;
     private volatile Supplier<String> publicBaseUrl = () -> "";
 
-    CallbackIngress(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
+    CallbackIngress(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json) {
         this(store, log, auth, json, new Refusals(log, Duration.ofSeconds(60)));
     }
 
-    CallbackIngress(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json, Refusals refusals) {
+    CallbackIngress(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json, Refusals refusals) {
         this.refusals = refusals;
         this.store = store;
         this.log = log;

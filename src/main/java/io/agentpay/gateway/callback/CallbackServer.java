@@ -2,7 +2,7 @@ package io.agentpay.gateway.callback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
-import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.log.Log;
 import io.agentpay.gateway.state.PaymentStore;
 import io.javalin.Javalin;
 import java.io.IOException;
@@ -41,14 +41,14 @@ public final class CallbackServer implements AutoCloseable {
     /** Refusals a second from which a failing tunnel check is explained by them. */
     private static final long PRESSURE = 20;
 
-    private final McpLog log;
+    private final Log log;
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
     private final Limits limits;
     private Javalin app;
     private CallbackConnector connector;
 
-    public CallbackServer(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json) {
+    public CallbackServer(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json) {
         this(store, log, auth, json, new Limits(Duration.ofSeconds(60), CallbackConnector.limitFor(descriptorLimit()),
                 Duration.ofSeconds(10)));
     }
@@ -59,7 +59,7 @@ public final class CallbackServer implements AutoCloseable {
      */
     record Limits(Duration summaryEvery, int connections, Duration deadline) {}
 
-    CallbackServer(PaymentStore store, McpLog log, CallbackAuth auth, ObjectMapper json, Limits limits) {
+    CallbackServer(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json, Limits limits) {
         this.log = log;
         this.auth = auth;
         this.ingress = new CallbackIngress(store, log, auth, json, new Refusals(log, limits.summaryEvery()));

@@ -1,6 +1,6 @@
 package io.agentpay.gateway.callback;
 
-import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.log.Log;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -25,7 +25,7 @@ final class Refusals {
     private static final int NAMED_IN_SUMMARY = 3;
     private static final String OTHERS = "other addresses";
 
-    private final McpLog log;
+    private final Log log;
     private final Duration interval;
     private final AtomicInteger logged = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
@@ -36,7 +36,7 @@ final class Refusals {
     /** Per address: how many, and the reason of the first one counted. */
     private record Tally(LongAdder count, String reason) {}
 
-    Refusals(McpLog log, Duration interval) {
+    Refusals(Log log, Duration interval) {
         this.log = log;
         this.interval = interval;
     }

@@ -1,8 +1,7 @@
 package io.agentpay.gateway.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpay.gateway.Main;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.Scenario;
 import io.agentpay.gateway.state.CaptureField;
 import io.modelcontextprotocol.client.McpClient;
@@ -31,12 +30,15 @@ public final class DemoCommand {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Class<?> serverMain;
     private final AtomicInteger updates = new AtomicInteger();
     private final AtomicInteger logs = new AtomicInteger();
 
-    public DemoCommand(PrintStream out, PrintStream err) {
+    /** @param serverMain the class whose {@code main} starts the server (on this JVM's class path) */
+    public DemoCommand(PrintStream out, PrintStream err, Class<?> serverMain) {
         this.out = out;
         this.err = err;
+        this.serverMain = serverMain;
     }
 
     public int run(String scenarioName, List<String> serverJvmOptions) {
@@ -51,7 +53,7 @@ public final class DemoCommand {
         List<String> args = new java.util.ArrayList<>(List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         args.addAll(serverJvmOptions);
-        args.addAll(List.of("-cp", absoluteClassPath(), Main.class.getName(), "--sandbox", "--callback-port", "0"));
+        args.addAll(List.of("-cp", absoluteClassPath(), serverMain.getName(), "--sandbox", "--callback-port", "0"));
         args.add(0, java);
         AtomicReference<McpSyncClient> running = new AtomicReference<>();
         AtomicBoolean serverEnded = new AtomicBoolean();

@@ -1,5 +1,6 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.log.Log;
 import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
 import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
 import io.modelcontextprotocol.spec.McpLoggableSession;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * progress ({@link #progress}) has a queue of its own, drained first, so routine events (warnings
  * about refused requests, say) can neither fill it nor delay it.
  */
-public final class McpLog implements AutoCloseable {
+public final class McpLog implements Log, AutoCloseable {
     private record Event(LoggingLevel level, String logger, String message) {}
 
     private static final Event STOP = new Event(LoggingLevel.DEBUG, "", "");
@@ -56,15 +57,20 @@ public final class McpLog implements AutoCloseable {
         clientReady = true;
     }
 
+    @Override
     public void debug(String logger, String message) { publish(LoggingLevel.DEBUG, logger, message); }
 
+    @Override
     public void info(String logger, String message) { publish(LoggingLevel.INFO, logger, message); }
 
+    @Override
     public void warning(String logger, String message) { publish(LoggingLevel.WARNING, logger, message); }
 
+    @Override
     public void error(String logger, String message) { publish(LoggingLevel.ERROR, logger, message); }
 
     /** A payment's progress, at info: queued apart from every other event and delivered before them. */
+    @Override
     public void progress(String logger, String message) {
         enqueue(progressQueue, new Event(LoggingLevel.INFO, logger, message));
     }

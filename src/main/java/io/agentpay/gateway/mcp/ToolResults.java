@@ -1,5 +1,6 @@
 package io.agentpay.gateway.mcp;
 
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.twilio.PaymentException;
 import io.modelcontextprotocol.server.McpSyncServerExchange;

@@ -1,7 +1,7 @@
 package io.agentpay.gateway.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.state.CaptureField;
 import java.io.IOException;
 import java.util.List;

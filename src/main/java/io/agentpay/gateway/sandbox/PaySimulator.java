@@ -2,7 +2,7 @@ package io.agentpay.gateway.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.state.CaptureField;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.agentpay.gateway.tunnel;
 
 import io.agentpay.gateway.callback.CallbackServer;
-import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.log.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -33,7 +33,7 @@ public final class TunnelMonitor implements AutoCloseable {
     private final String callbackPath;
     private final Duration interval;
     private final Duration timeout;
-    private final McpLog log;
+    private final Log log;
     private final ScheduledExecutorService executor;
     private volatile Tunnel tunnel;
     private volatile Reachability reachability;
@@ -47,7 +47,7 @@ public final class TunnelMonitor implements AutoCloseable {
      * @param interval how often to check; zero turns checking off
      * @param timeout  how long one check may take to connect and to answer
      */
-    public TunnelMonitor(Tunnel tunnel, String callbackPath, Duration interval, Duration timeout, McpLog log) {
+    public TunnelMonitor(Tunnel tunnel, String callbackPath, Duration interval, Duration timeout, Log log) {
         this.tunnel = tunnel;
         this.callbackPath = callbackPath;
         this.interval = interval;

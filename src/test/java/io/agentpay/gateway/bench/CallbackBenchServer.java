@@ -2,7 +2,7 @@ package io.agentpay.gateway.bench;
 
 import io.agentpay.gateway.callback.CallbackAuth;
 import io.agentpay.gateway.callback.CallbackServer;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.agentpay.gateway.bench;
 
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentStore;

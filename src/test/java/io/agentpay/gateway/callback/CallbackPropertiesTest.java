@@ -2,7 +2,7 @@ package io.agentpay.gateway.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentField;
 import io.agentpay.gateway.state.PaymentStatus;

@@ -3,7 +3,7 @@ package io.agentpay.gateway.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package io.agentpay.gateway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.tunnel.TcpRelay;
 import java.io.BufferedReader;

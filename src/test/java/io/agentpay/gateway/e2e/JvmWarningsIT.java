@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.ToolResultCheck;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.resilience.CallbackSequences;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.tunnel.TcpRelay;

@@ -3,7 +3,7 @@ package io.agentpay.gateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpay.gateway.cli.HttpEndpoint;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.net.URI;

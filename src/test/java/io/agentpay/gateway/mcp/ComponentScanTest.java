@@ -3,6 +3,7 @@ package io.agentpay.gateway.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpay.gateway.GatewayFixture;
+import io.agentpay.gateway.json.Json;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;

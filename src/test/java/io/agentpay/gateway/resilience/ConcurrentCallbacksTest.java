@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpay.gateway.callback.CallbackAuth;
 import io.agentpay.gateway.callback.CallbackServer;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentField;

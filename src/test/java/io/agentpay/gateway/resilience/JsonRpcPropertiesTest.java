@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpay.gateway.GatewayFixture;
 import io.agentpay.gateway.ToolResultCheck;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ServerAssembly;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentpay.gateway.GatewayFixture;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator.Fault;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.modelcontextprotocol.spec.McpSchema;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.agentpay.gateway.callback.CallbackAuth;
 import io.agentpay.gateway.callback.CallbackServer;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.state.PaymentStore;
 import java.io.IOException;

@@ -367,7 +367,7 @@ class PaymentToolsTest {
     void aNewPaymentWaitsForTheFirstCheckAndIsRefusedWhenTheUrlReachesAnotherInstance() throws Exception {
         var otherInstance = new io.agentpay.gateway.callback.CallbackServer(new io.agentpay.gateway.state.PaymentStore(
                 Duration.ofHours(1)), gateway.log, new io.agentpay.gateway.callback.CallbackAuth(
-                io.agentpay.gateway.callback.CallbackAuth.newSecret(), null), io.agentpay.gateway.mcp.Json.MAPPER);
+                io.agentpay.gateway.callback.CallbackAuth.newSecret(), null), io.agentpay.gateway.json.Json.MAPPER);
         int otherPort = otherInstance.start("127.0.0.1", 0);
         var tunnel = new io.agentpay.gateway.tunnel.PublicUrlTunnel(java.net.URI.create("http://127.0.0.1:" + otherPort), 0);
         try (otherInstance; var monitor = new io.agentpay.gateway.tunnel.TunnelMonitor(tunnel,

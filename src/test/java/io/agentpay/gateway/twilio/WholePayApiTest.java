@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpay.gateway.GatewayFixture;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.sandbox.PaySimulator.Fault;
 import io.agentpay.gateway.sandbox.Scenario;

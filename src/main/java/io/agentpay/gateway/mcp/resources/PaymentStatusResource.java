@@ -1,6 +1,6 @@
 package io.agentpay.gateway.mcp.resources;
 
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ResourceFactory;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.StatusView;

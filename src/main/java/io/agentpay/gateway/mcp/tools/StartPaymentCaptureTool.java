@@ -1,9 +1,9 @@
 package io.agentpay.gateway.mcp.tools;
 
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
-import io.agentpay.gateway.mcp.Json;
 import io.agentpay.gateway.mcp.ToolInputException;
 import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.state.CaptureField;

@@ -1,6 +1,6 @@
 package io.agentpay.gateway.mcp.tools;
 
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.StatusView;
 import io.agentpay.gateway.mcp.ToolArgs;

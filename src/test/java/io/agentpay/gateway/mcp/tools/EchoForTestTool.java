@@ -1,9 +1,9 @@
 package io.agentpay.gateway.mcp.tools;
 
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.mcp.ServerContext;
 import io.agentpay.gateway.mcp.ToolArgs;
 import io.agentpay.gateway.mcp.ToolFactory;
-import io.agentpay.gateway.mcp.Json;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;

@@ -6,7 +6,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.agentpay.gateway.GatewayFixture;
-import io.agentpay.gateway.mcp.Json;
+import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.tunnel.Reachability;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Instant;

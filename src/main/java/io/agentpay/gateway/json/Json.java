@@ -1,4 +1,4 @@
-package io.agentpay.gateway.mcp;
+package io.agentpay.gateway.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,135 @@
+package io.agentpay.gateway;
+
+import io.agentpay.gateway.cli.ServerConfig;
+import io.agentpay.gateway.json.Json;
+import io.agentpay.gateway.mcp.ComponentScan;
+import io.agentpay.gateway.mcp.McpLog;
+import io.agentpay.gateway.mcp.ServerAssembly;
+import io.agentpay.gateway.mcp.ServerContext;
+import io.agentpay.gateway.sandbox.PaySimulator;
+import io.agentpay.gateway.state.PaymentStatus;
+import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema.ResourcesUpdatedNotification;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+/**
+ * The core of the server, the same whatever the transport: the log, the payment store (in memory or
+ * in Redis), the services (callback endpoint, public URL, Twilio facade), the tools, prompts and
+ * resources, and the fan-out of store changes to subscribed clients. A transport ({@link StdioMode},
+ * {@link HttpMode}) builds the MCP server on it with {@code serve}, starts the services when it is
+ * ready and closes it when it ends.
+ */
+final class Gateway implements AutoCloseable {
+    /** How long a tool waits for the Twilio facade while the services are still starting. */
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(15);
+
+    private final ServerConfig config;
+    private final String version;
+    private final McpLog log = new McpLog();
+    private final PaymentStore store;
+    private final CompletableFuture<TwilioAgentPaymentServer> payments = new CompletableFuture<>();
+    private final Services services;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile McpSyncServer server;
+    private volatile ExecutorService notifier;
+
+    /**
+     * Opens the store; everything slower waits for {@link #serve} and {@link #startServices}.
+     *
+     * @throws io.agentpay.gateway.state.StoreUnavailableException when Redis cannot be reached
+     */
+    Gateway(ServerConfig config, PaySimulator.Credentials sandbox, String version) {
+        this.config = config;
+        this.version = version;
+        this.store = Services.openStore(config);
+        this.services = new Services(config, store, log, sandbox);
+    }
+
+    McpLog log() {
+        return log;
+    }
+
+    String version() {
+        return version;
+    }
+
+    /** The MCP server on stdio's single session. */
+    McpSyncServer serve(McpServerTransportProvider transport) {
+        return serve((context, components) -> ServerAssembly.build(transport, Json.MCP, context, components, version));
+    }
+
+    /** The MCP server on Streamable HTTP's many sessions. */
+    McpSyncServer serve(McpStreamableServerTransportProvider transport) {
+        return serve((context, components) -> ServerAssembly.build(McpServer.sync(transport), Json.MCP, context, components,
+                version));
+    }
+
+    /**
+     * Builds the context and the discovered components, then the MCP server on them with
+     * {@code assembly}; from then on each store change notifies the clients subscribed to it.
+     */
+    private McpSyncServer serve(BiFunction<ServerContext, ComponentScan.Components, McpSyncServer> assembly) {
+        ServerContext context = new ServerContext(store, log, payments, config.sandbox(), STARTUP_WAIT, services::reachability);
+        ClassLoader loader = Gateway.class.getClassLoader();
+        ComponentScan.Components components = ComponentScan.build(ComponentScan.discover(loader), context, loader);
+        components.failures().forEach(failure -> log.error("discovery", "Component not registered: " + failure));
+        McpSyncServer built = assembly.apply(context, components);
+        server = built;
+        // Each change goes to the sessions subscribed to its status resource, off the thread that merged it.
+        ExecutorService fanOut = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mcp-notify");
+            t.setDaemon(true);
+            return t;
+        });
+        notifier = fanOut;
+        store.onChange(status -> fanOut.execute(() -> notifySubscribers(built, status)));
+        return built;
+    }
+
+    private void notifySubscribers(McpSyncServer built, PaymentStatus status) {
+        try {
+            built.notifyResourcesUpdated(new ResourcesUpdatedNotification(status.statusUri()));
+        } catch (RuntimeException e) {
+            log.debug("resources", "Update notification not sent: " + e.getMessage());
+        }
+    }
+
+    /** Brings up the services on the calling thread; tools wait for them (see {@link ServerContext#payments()}). */
+    void startServices() {
+        services.start(payments);
+    }
+
+    /** Payments can be taken: the services are up, callbacks can arrive and the store answers. */
+    boolean healthy() {
+        return payments.isDone() && !payments.isCompletedExceptionally()
+                && !services.reachability().certainlyUnreachable() && store.unavailable().isEmpty();
+    }
+
+    /** Stops the services, then the MCP server, the fan-out and the log; later calls do nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        services.close();
+        McpSyncServer s = server;
+        if (s != null) {
+            s.close();
+        }
+        ExecutorService n = notifier;
+        if (n != null) {
+            n.shutdownNow();
+        }
+        log.close();
+    }
+}
