@@ -134,6 +134,8 @@ class BundleIT {
         Path javaHome = Path.of(java).getParent().getParent();
         connect(Map.of("sandbox", true, "java_home", javaHome.toString()), Map.of());
         assertThat(client.listTools().tools()).isNotEmpty();
+        // Exits once the services are up: JDK 25.0.3 can crash writing the archive while a thread is still starting them.
+        await().atMost(Duration.ofSeconds(60)).until(() -> String.join("\n", stderr).contains("Sandbox ready"));
         client.closeGracefully();
         client = null;
         await().atMost(Duration.ofSeconds(90)).until(() -> archives(dir.resolve("server")).size() == 1);
