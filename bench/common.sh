@@ -23,14 +23,3 @@ need_node_peer() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
-# The README's class-data sharing flags for a Java that has them (19 and newer), the archive beside the jar;
-# an archive older than the jar is of an earlier build, which the JVM would not renew, so it goes.
-archive_flags() {
-  local version archive="${JAR%.jar}.jsa"
-  version="$("$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
-  if (( ${version%%.*} >= 19 )); then
-    if [[ "$archive" -ot "$JAR" ]]; then rm -f "$archive"; fi
-    echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$archive"
-  fi
-}

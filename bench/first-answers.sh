@@ -3,9 +3,8 @@
 # (bench/first_answers.py, interleaved A B A B): spawn -> tools/list answered, RSS after the first requests,
 # and spawn -> first startPaymentCapture answered against the loopback Twilio emulator (ours alone: the
 # peer's Twilio client cannot be pointed at it).
-#   bench/first-answers.sh [RUNS]     JAVA=/path/to/bin/java picks the JVM (default: java on PATH); on Java 19+
-#                                     the README's archive flags are added (archive: target/*.jsa, written by
-#                                     the first, discarded run); JVM_FLAGS="..." overrides bench/jvm-flags
+#   bench/first-answers.sh [RUNS]     JAVA=/path/to/bin/java picks the JVM (default: java on PATH);
+#                                     JVM_FLAGS="..." overrides the flags (bench/jvm-flags)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need_jar; need_node_peer
@@ -23,7 +22,7 @@ exec 3> >(exec java $LOG_FLAGS -cp "$ROOT/target/bench-classes:$JAR" io.agentpay
   "$ACCOUNT" "$KEY" secret "$TOKEN" >"$EMULATOR_OUT")
 for _ in $(seq 100); do [[ -s "$EMULATOR_OUT" ]] && break; sleep 0.1; done
 TWILIO="$(head -1 "$EMULATOR_OUT")"
-A="$JAVA $JVM_FLAGS $(archive_flags "$JAVA") -jar $JAR $ACCOUNT $KEY secret"
+A="$JAVA $JVM_FLAGS -jar $JAR $ACCOUNT $KEY secret"
 B="node $PEERS/node-peer/server.mjs $ACCOUNT $KEY secret"
 echo "# A: $A ($("$JAVA" -version 2>&1 | head -1))"
 echo "# B: $B"

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Start-up and memory against the Node peer, interleaved A B A B (../shared/bench/startup_vs_peer.py),
 # with the exact command line of the README's claude_desktop_config.json example.
-#   bench/startup.sh [RUNS]        JVM_FLAGS="..." overrides the flags (bench/jvm-flags); JAVA=/path/to/bin/java
-#                                  picks the JVM, and on Java 19+ the README's archive flags are added
+#   bench/startup.sh [RUNS]        JVM_FLAGS="..." overrides the flags (bench/jvm-flags)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need_jar; need_node_peer
 RUNS="${1:-10}"
-JAVA="${JAVA:-java}"
-A="$JAVA $JVM_FLAGS $(archive_flags "$JAVA") -jar $JAR $ACCOUNT $KEY secret"
+A="java $JVM_FLAGS -jar $JAR $ACCOUNT $KEY secret"
 B="node $PEERS/node-peer/server.mjs $ACCOUNT $KEY secret"
 echo "# A: $A"
 echo "# B: $B"

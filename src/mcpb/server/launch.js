@@ -7,12 +7,6 @@
 // - Cleans the environment the host passes: a setting left empty arrives as "" or as the literal
 //   "${user_config.x}" (hosts differ); both are removed so the server sees it as not set.
 // - Sandbox on: adds --sandbox and drops the Twilio and tunnel settings, which the sandbox ignores.
-// - Java 19 or newer: class-data sharing for this jar (-XX:+AutoCreateSharedArchive), the archive beside
-//   the jar when that folder is writable. The JVM writes it at the first exit and maps it at every later
-//   start, so the tools are listed sooner; its messages go to stderr with the log flags that come first.
-//   The archive's name carries the jar's size and time: the JVM does not renew an archive of another jar
-//   build (it only warns), so an updated jar gets a new archive and the old ones are removed. Java 17
-//   and 18 have no such option.
 // - The JVM gets stdin, stdout and stderr as they are (stdout carries JSON-RPC only) and this
 //   process exits with the JVM's status.
 'use strict';
@@ -23,7 +17,6 @@ const os = require('os');
 const path = require('path');
 
 const MIN_JAVA = 17;
-const AUTO_ARCHIVE_JAVA = 19;
 const WINDOWS = process.platform === 'win32';
 const JAVA_EXE = WINDOWS ? 'java.exe' : 'java';
 const SERVER_SETTING = /^(TWILIO_[A-Z_]+|NGROK_[A-Z_]+|AGENTPAY_[A-Z_]+|PUBLIC_URL|CALLBACK_PORT|CALLBACK_HOST|CURRENCY|TOKEN_TYPE|PAYMENT_CONNECTOR|SESSION_TTL|TUNNEL_CHECK_INTERVAL)$/;
@@ -123,7 +116,7 @@ function findJava(env) {
     const version = javaVersion(java);
     if (version === null || version < MIN_JAVA) fail(`the Java installation set in the extension's settings (${chosen}) is `
       + `${version === null ? 'not a working Java' : `Java ${version}`}; this server needs Java ${MIN_JAVA} or newer.`);
-    return { java, version };
+    return java;
   }
   const tooOld = [];
   const seen = new Set();
@@ -131,7 +124,7 @@ function findJava(env) {
     if (seen.has(java) || !isFile(java)) continue;
     seen.add(java);
     const version = javaVersion(java);
-    if (version !== null && version >= MIN_JAVA) return { java, version };
+    if (version !== null && version >= MIN_JAVA) return java;
     if (version !== null) tooOld.push(`Java ${version} at ${java} (${where})`);
   }
   const install = `Install Java ${MIN_JAVA} or newer (for example from https://adoptium.net), then restart the app; `
@@ -140,32 +133,11 @@ function findJava(env) {
   fail(`Java was not found (looked at JAVA_HOME, PATH and the usual install folders). ${install}`);
 }
 
-/** The class-data sharing options for Java 19+ and a jar in a writable folder, else none. */
-function archiveOptions(version, jar) {
-  if (version < AUTO_ARCHIVE_JAVA) return [];
-  const dir = path.dirname(path.resolve(jar));
-  const base = path.basename(jar, '.jar');
-  let name;
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-    const stat = fs.statSync(jar);
-    name = `${base}-${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}.jsa`;
-    for (const old of fs.readdirSync(dir)) {
-      if (old !== name && old.startsWith(`${base}-`) && old.endsWith('.jsa')) fs.rmSync(path.join(dir, old), { force: true });
-    }
-  } catch (e) {
-    return [];
-  }
-  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, name)}`];
-}
-
 function main() {
   const args = process.argv.slice(2);
   if (!args.includes('-jar')) fail('usage: node launch.js <JVM options...> -jar <jar> [arguments...]');
   const env = cleanEnvironment(process.env);
-  const { java, version } = findJava(env);
-  const jarAt = args.indexOf('-jar');
-  args.splice(jarAt, 0, ...archiveOptions(version, args[jarAt + 1] || ''));
+  const java = findJava(env);
   if ((env.AGENTPAY_SANDBOX || '').trim().toLowerCase() === 'true') {
     args.push('--sandbox');
     for (const name of SANDBOX_IGNORES) delete env[name];

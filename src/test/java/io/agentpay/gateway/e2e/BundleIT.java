@@ -2,7 +2,6 @@ package io.agentpay.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpay.gateway.json.Json;
@@ -125,28 +124,6 @@ class BundleIT {
         connect(Map.of("sandbox", true), Map.of("JAVA_HOME", System.getProperty("java.home")));
         JsonNode started = call("startPaymentCapture", Map.of("callSid", CALL));
         assertThat(started.toString()).contains("sandbox");
-    }
-
-    @Test
-    void onJava19OrNewerTheLauncherHasTheJvmWriteItsClassDataArchiveBesideTheJar() throws Exception {
-        String java = JvmWarningsIT.javaWithArchiveFlags();
-        assumeTrue(java != null, "no Java 19 or newer here");
-        Path javaHome = Path.of(java).getParent().getParent();
-        connect(Map.of("sandbox", true, "java_home", javaHome.toString()), Map.of());
-        assertThat(client.listTools().tools()).isNotEmpty();
-        // Exits once the services are up: JDK 25.0.3 can crash writing the archive while a thread is still starting them.
-        await().atMost(Duration.ofSeconds(60)).until(() -> String.join("\n", stderr).contains("Sandbox ready"));
-        client.closeGracefully();
-        client = null;
-        await().atMost(Duration.ofSeconds(90)).until(() -> archives(dir.resolve("server")).size() == 1);
-        assertThat(archives(dir.resolve("server"))).allSatisfy(archive -> assertThat(archive.getFileName().toString())
-                .as("named after this jar build").matches("twilio-agent-payments-mcp-gateway-[0-9a-z]+-[0-9a-z]+\\.jsa"));
-    }
-
-    private static List<Path> archives(Path folder) throws IOException {
-        try (var files = Files.list(folder)) {
-            return files.filter(f -> f.toString().endsWith(".jsa")).toList();
-        }
     }
 
     @Test
