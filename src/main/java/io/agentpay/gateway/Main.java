@@ -54,11 +54,10 @@ public final class Main {
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
         try {
-            Gateway gateway = new Gateway(config, sandbox.issued, version());
             if (config.http() != null) {
-                return new HttpMode(gateway, config.http()).run();
+                return new HttpMode(config.http()).run(() -> new Gateway(config, sandbox.issued, version()));
             }
-            return new StdioMode(gateway, System.in, protocol).run();
+            return new StdioMode(new Gateway(config, sandbox.issued, version()), System.in, protocol).run();
         } catch (StoreUnavailableException e) {
             err.println(ServerCommand.NAME + ": " + e.getMessage() + ". Start Redis or correct REDIS_URL (--redis-url).");
             return FAILED;
