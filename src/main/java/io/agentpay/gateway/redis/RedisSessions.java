@@ -179,12 +179,11 @@ public final class RedisSessions implements SessionBackend {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Merge m = merge.apply(current);
             if (m.stored() == current || m.stored() == null) {
-                if (current == seenLast && seenLast != null) {
-                    // Nothing to write on a status not read from Redis: check it is still the stored one.
+                if (current == seenLast && seenLast != null
+                        && !Long.toString(seenLast.version()).equals(call(() -> redis.hget(key, "v")))) {
+                    // Nothing to write on a status not read from Redis, but it is not the stored one: merge on that.
                     current = get(paymentSid).orElse(null);
-                    if (current == null || current.version() != seenLast.version()) {
-                        continue;
-                    }
+                    continue;
                 }
                 return Optional.of(m);
             }
