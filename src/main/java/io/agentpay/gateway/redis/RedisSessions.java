@@ -87,7 +87,10 @@ public final class RedisSessions implements SessionBackend {
     private volatile BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced = (status, onStored) -> { };
     private volatile int size;
     private volatile long sizeReadAt;
-    /** The last status seen of the most recently changed sessions, by payment SID: a guess, checked by every write. */
+    /**
+     * The last status seen of the most recently changed sessions, by payment SID: a guess, checked against the
+     * stored version before it counts.
+     */
     private final Map<String, PaymentStatus> seen = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, PaymentStatus> eldest) {
