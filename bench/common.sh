@@ -1,7 +1,7 @@
 # Shared set-up for the bench scripts: paths, the README's JVM flags, the peers' working copy.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
-JAR="$ROOT/target/twilio-agent-payments-mcp-gateway.jar"
+JAR="${JAR:-$ROOT/target/twilio-agent-payments-mcp-gateway.jar}"
 JVM_FLAGS="${JVM_FLAGS:-$(cat "$ROOT/bench/jvm-flags")}"
 # The JVM's own warnings go to stdout by default, and a server's stdout carries JSON-RPC only: every java
 # launched here sends them to stderr, overridden JVM_FLAGS included.

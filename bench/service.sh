@@ -103,16 +103,32 @@ callback_run() {
   for _ in $(seq 300); do curl -sf "$mcp/healthz" >/dev/null && break; sleep 0.1; done
   export CALLBACK_LUA="$SHARED/post-callback.lua" SIGN_URL="http://127.0.0.1:$port$path" TWILIO_AUTH_TOKEN="$TOKEN"
   wrk -t2 -c32 -d"$WARMUP" -s bench/signed-callback.lua "$url" > /dev/null
+  local s0 s1; s0=$(redis-cli -p "$REDIS_PORT" info commandstats)
   c0=$(awk '{print $14 + $15}' "/proc/$jpid/stat"); local r0; r0=$(awk '{print $14 + $15}' "/proc/$REDIS_PID/stat")
   r=$(wrk -t2 -c32 -d"$DURATION" --latency -s bench/signed-callback.lua "$url" | grep '^RESULT')
   c1=$(awk '{print $14 + $15}' "/proc/$jpid/stat"); local r1; r1=$(awk '{print $14 + $15}' "/proc/$REDIS_PID/stat")
+  s1=$(redis-cli -p "$REDIS_PORT" info commandstats)
   req=$(echo "$r" | field requests)
   kill "$jpid"; wait "$jpid" 2>/dev/null || true
   [[ "$(echo "$r" | field err_status)" == 0 ]] || { echo "$label: callbacks refused: $r" >&2; tail -5 "$dir/jar.log" >&2; exit 1; }
   echo "run $i callbacks $label rps=$(echo "$r" | field rps) p50_ms=$(echo "$r" | field p50_ms)" \
     "p99_ms=$(echo "$r" | field p99_ms) jar_cpu_us_per_req=$(awk -v c=$((c1 - c0)) -v t="$(getconf CLK_TCK)" -v r="$req" \
     'BEGIN {printf "%.1f", c / t * 1e6 / r}') redis_cpu_us_per_req=$(awk -v c=$((r1 - r0)) -v t="$(getconf CLK_TCK)" \
-    -v r="$req" 'BEGIN {printf "%.1f", c / t * 1e6 / r}') load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+    -v r="$req" 'BEGIN {printf "%.1f", c / t * 1e6 / r}') $(commands_per_req "$s0" "$s1" "$req")" \
+    "load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+}
+
+# Redis commands per callback between two INFO commandstats: every command Redis ran (those a Lua
+# script runs included), and the EVALSHA among them (each one round trip with its script's commands).
+commands_per_req() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+calls = lambda t: {m[0]: int(m[1]) for m in re.findall(r"cmdstat_(\w+):calls=(\d+)", t)}
+a, b, req = calls(sys.argv[1]), calls(sys.argv[2]), int(sys.argv[3])
+d = {k: b[k] - a.get(k, 0) for k in b if k != "info"}
+print(f"redis_cmds_per_req={sum(d.values()) / req:.2f} hget_per_req={d.get('hget', 0) / req:.2f} "
+      f"evalsha_per_req={d.get('evalsha', 0) / req:.2f}", end="")
+PY
 }
 
 payments_run() {

@@ -45,9 +45,8 @@ final class Gateway implements AutoCloseable {
     private volatile ExecutorService notifier;
 
     /**
-     * Opens the store; everything slower waits for {@link #serve} and {@link #startServices}.
-     *
-     * @throws io.agentpay.gateway.state.StoreUnavailableException when Redis cannot be reached
+     * Opens the store (Redis connects in the background when it cannot be reached yet); everything
+     * slower waits for {@link #serve} and {@link #startServices}.
      */
     Gateway(ServerConfig config, PaySimulator.Credentials sandbox, String version) {
         this.config = config;

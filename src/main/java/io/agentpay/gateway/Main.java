@@ -53,11 +53,10 @@ public final class Main {
         OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(err);
         // Redis unreachable at start-up does not stop the server: the store connects in the background (Services.openStore).
-        Gateway gateway = new Gateway(config, sandbox.issued, version());
         if (config.http() != null) {
-            return new HttpMode(gateway, config.http()).run();
+            return new HttpMode(config.http()).run(() -> new Gateway(config, sandbox.issued, version()));
         }
-        return new StdioMode(gateway, System.in, protocol).run();
+        return new StdioMode(new Gateway(config, sandbox.issued, version()), System.in, protocol).run();
     }
 
     /** Makes up the sandbox's credentials when --sandbox asks for them, and keeps them for the simulator. */

@@ -8,15 +8,19 @@ import reactor.core.publisher.Mono;
 
 /**
  * The servlet transport as the MCP server sees it, telling {@code started} of each client
- * session it opens (the log sends {@code notifications/message} to each at its own level).
+ * session it opens (the log sends {@code notifications/message} to each at its own level), and
+ * {@code built} when the MCP server has handed it its session factory (requests can be served).
  */
 final class SessionAnnouncingTransport implements McpStreamableServerTransportProvider {
     private final McpStreamableServerTransportProvider delegate;
     private final Consumer<McpStreamableServerSession> started;
+    private final Runnable built;
 
-    SessionAnnouncingTransport(McpStreamableServerTransportProvider delegate, Consumer<McpStreamableServerSession> started) {
+    SessionAnnouncingTransport(McpStreamableServerTransportProvider delegate, Consumer<McpStreamableServerSession> started,
+                               Runnable built) {
         this.delegate = delegate;
         this.started = started;
+        this.built = built;
     }
 
     @Override
@@ -26,6 +30,7 @@ final class SessionAnnouncingTransport implements McpStreamableServerTransportPr
             started.accept(init.session());
             return init;
         });
+        built.run();
     }
 
     @Override

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -23,23 +26,33 @@ import java.util.function.Supplier;
 /**
  * Payment sessions in Redis, shared by every instance on the same {@code REDIS_URL}. Each session
  * is a hash ({@code v}: version, {@code s}: the status) expiring a time to live after its last
- * change, indexed in a sorted set by last change. A merge is optimistic: read, merge in Java,
- * then a Lua script writes only while the stored version is still the one read, and publishes the
- * new status in the same step, so every instance (this one too) hears each change in store order.
+ * change, indexed in a sorted set by last change. A merge is optimistic: merge in Java on the
+ * status last seen (this instance's own writes and every change it heard, kept for the most recent
+ * {@link #SEEN} sessions; read from Redis when not seen), then a Lua script writes only while the
+ * stored version is still that one, and publishes the new status in the same step, so every instance
+ * (this one too) hears each change in store order. When the version moved on, the script answers
+ * with the stored status and the merge runs again on it: one round trip per merge when nothing
+ * raced it, as before when something did.
  */
 public final class RedisSessions implements SessionBackend {
     static final String PREFIX = "agentpay:";
     static final String INDEX = PREFIX + "sessions";
     static final String CHANNEL = PREFIX + "changes";
     private static final int ATTEMPTS = 100;
+    /** How many sessions' last seen status this instance keeps to merge on without reading it first. */
+    static final int SEEN = 8192;
+    /** What {@link #WRITE_IF_AT} answers when it wrote (a stored status is JSON, so never this). */
+    private static final String WRITTEN = "ok";
 
-    /** KEYS: session, index, call's sessions. ARGV: expected version (-1: absent), new version, status, ttl ms, updatedAt ms, sid, channel or ''. */
+    /**
+     * KEYS: session, index, call's sessions. ARGV: expected version (-1: absent), new version, status, ttl ms,
+     * updatedAt ms, sid, channel or ''. Answers {@link #WRITTEN}, or when the version is not the one expected
+     * the stored status ('' when there is none).
+     */
     private static final String WRITE_IF_AT = """
             local v = redis.call('HGET', KEYS[1], 'v')
-            if ARGV[1] == '-1' then
-              if v then return 0 end
-            elseif v ~= ARGV[1] then
-              return 0
+            if (ARGV[1] == '-1' and v) or (ARGV[1] ~= '-1' and v ~= ARGV[1]) then
+              return redis.call('HGET', KEYS[1], 's') or ''
             end
             redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -47,7 +60,7 @@ public final class RedisSessions implements SessionBackend {
             redis.call('SADD', KEYS[3], ARGV[6])
             redis.call('PEXPIRE', KEYS[3], ARGV[4])
             if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[3]) end
-            return 1""";
+            return 'ok'""";
 
     /** KEYS: session, index. ARGV: version, sid. */
     private static final String REMOVE_IF_AT = """
@@ -64,6 +77,16 @@ public final class RedisSessions implements SessionBackend {
     private volatile BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced = (status, onStored) -> { };
     private volatile int size;
     private volatile long sizeReadAt;
+    /**
+     * The last status seen of the most recently changed sessions, by payment SID: a guess, checked against the
+     * stored version before it counts.
+     */
+    private final Map<String, PaymentStatus> seen = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PaymentStatus> eldest) {
+            return size() > SEEN;
+        }
+    });
 
     private RedisSessions(ObjectMapper json, Duration timeToLive, BiFunction<String, Consumer<String>, RedisLink> connect) {
         this.codec = new StatusCodec(json);
@@ -91,7 +114,10 @@ public final class RedisSessions implements SessionBackend {
 
     @Override
     public void deliverTo(BiConsumer<PaymentStatus, Consumer<PaymentStatus>> announced) {
-        this.announced = announced;
+        this.announced = (status, onStored) -> {
+            seen.merge(status.paymentSid(), status, (old, heard) -> heard.version() > old.version() ? heard : old);
+            announced.accept(status, onStored);
+        };
     }
 
     @Override
@@ -123,22 +149,32 @@ public final class RedisSessions implements SessionBackend {
     @Override
     public Optional<Merge> merge(String paymentSid, Function<PaymentStatus, Merge> merge, Consumer<PaymentStatus> onStored) {
         String key = key(paymentSid);
+        PaymentStatus seenLast = seen.get(paymentSid);
+        PaymentStatus current = seenLast != null ? seenLast : get(paymentSid).orElse(null);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            PaymentStatus current = get(paymentSid).orElse(null);
             Merge m = merge.apply(current);
             if (m.stored() == current || m.stored() == null) {
+                if (current == seenLast && seenLast != null
+                        && !Long.toString(seenLast.version()).equals(call(() -> link.commands().hget(key, "v")))) {
+                    // Nothing to write on a status not read from Redis, but it is not the stored one: merge on that.
+                    current = get(paymentSid).orElse(null);
+                    continue;
+                }
                 return Optional.of(m);
             }
             PaymentStatus next = m.stored();
             String[] args = {current == null ? "-1" : Long.toString(current.version()), Long.toString(next.version()),
                     codec.encode(next), Long.toString(timeToLive.toMillis()), Long.toString(next.updatedAt().toEpochMilli()),
                     paymentSid, m.announce() ? CHANNEL : ""};
-            if (script(WRITE_IF_AT, new String[] {key, INDEX, callKey(next.callSid())}, args)) {
+            String answer = writeIfAt(new String[] {key, INDEX, callKey(next.callSid())}, args);
+            if (WRITTEN.equals(answer)) {
+                seen.put(paymentSid, next);
                 if (m.announce() && onStored != null) {
                     onStored.accept(next);
                 }
                 return Optional.of(m);
             }
+            current = answer == null || answer.isEmpty() ? null : codec.decode(answer);
         }
         throw new StoreUnavailableException("Payment " + paymentSid + " changed " + ATTEMPTS + " times while this merge was "
                 + "being stored.");
@@ -187,6 +223,17 @@ public final class RedisSessions implements SessionBackend {
             }
         });
         return written != null && written == 1L;
+    }
+
+    /** {@link #WRITE_IF_AT}: what it answers. */
+    private String writeIfAt(String[] keys, String[] args) {
+        return call(() -> {
+            try {
+                return link.commands().evalsha(Scripts.sha1(WRITE_IF_AT), ScriptOutputType.VALUE, keys, args);
+            } catch (RedisNoScriptException e) {
+                return link.commands().eval(WRITE_IF_AT, ScriptOutputType.VALUE, keys, args);
+            }
+        });
     }
 
     private <T> T call(Supplier<T> command) {

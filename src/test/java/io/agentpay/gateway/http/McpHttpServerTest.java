@@ -1,6 +1,7 @@
 package io.agentpay.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.agentpay.gateway.cli.HttpEndpoint;
 import io.agentpay.gateway.json.Json;
@@ -12,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,15 +43,44 @@ class McpHttpServerTest {
     }
 
     private int initializeFrom(String origin) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(HttpEndpoint.PATH))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-                        + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
-                .timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = initialize(base);
         if (origin != null) {
             request.header("Origin", origin);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static HttpRequest.Builder initialize(URI base) {
+        return HttpRequest.newBuilder(base.resolve(HttpEndpoint.PATH))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                        + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void thePortServesBeforeTheMcpServerIsBuiltAndAnEarlyRequestIsAnsweredOnceItIs() throws Exception {
+        McpHttpServer early = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP,
+                () -> Optional.of("starting"));
+        URI earlyBase = URI.create("http://127.0.0.1:" + early.start());
+        try {
+            assertThat(http.send(HttpRequest.newBuilder(earlyBase.resolve(McpHttpServer.HEALTH_PATH)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            CompletableFuture<HttpResponse<String>> answer = http.sendAsync(initialize(earlyBase).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(10)).until(() -> early.waiting() == 1);
+            McpSyncServer built = McpServer.sync(early.transport(session -> { })).jsonMapper(Json.MCP).serverInfo("early", "1").build();
+            try {
+                HttpResponse<String> initialized = answer.get(10, TimeUnit.SECONDS);
+                assertThat(initialized.statusCode()).isEqualTo(200);
+                assertThat(initialized.body()).contains("\"serverInfo\"").contains("\"early\"");
+                assertThat(initialized.headers().firstValue("Mcp-Session-Id")).isPresent();
+            } finally {
+                built.close();
+            }
+        } finally {
+            early.close();
+        }
     }
 
     @Test

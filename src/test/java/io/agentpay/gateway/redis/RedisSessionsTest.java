@@ -11,9 +11,12 @@ import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import io.agentpay.gateway.state.PaymentUpdate;
 import io.agentpay.gateway.state.StoreUnavailableException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +109,36 @@ class RedisSessionsTest {
         assertThat(heardOnB).extracting(PaymentStatus::version).containsExactly(1L, 2L);
         assertThat(a.all()).extracting(PaymentStatus::paymentSid).contains(pk);
         assertThat(b.onCall(CA)).extracting(PaymentStatus::paymentSid).contains(pk);
+    }
+
+    @Test
+    void aMergeOnAStatusThisInstanceHeardIsOneScriptWithNoReadBeforeIt() {
+        String pk = newPaymentSid();
+        List<PaymentStatus> heardOnB = new CopyOnWriteArrayList<>();
+        b.onChange(heardOnB::add);
+        a.apply(created(pk));
+        await().atMost(Duration.ofSeconds(5)).until(() -> heardOnB.size() == 1);
+        RedisClient client = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<String, String> stats = client.connect()) {
+            Map<String, Long> before = calls(stats.sync().info("commandstats"));
+            assertThat(b.apply(callback(pk, 10, "t10"))).isPresent();
+            Map<String, Long> after = calls(stats.sync().info("commandstats"));
+            assertThat(after.get("evalsha") - before.getOrDefault("evalsha", 0L)).as("one script").isEqualTo(1);
+            assertThat(after.get("hget") - before.getOrDefault("hget", 0L)).as("the script's own read, none before it").isEqualTo(1);
+        } finally {
+            client.shutdown();
+        }
+        assertThat(a.find(pk).orElseThrow().version()).isEqualTo(2L);
+    }
+
+    /** Calls per command from INFO commandstats ({@code cmdstat_hget:calls=3,...}). */
+    private static Map<String, Long> calls(String commandstats) {
+        Map<String, Long> calls = new HashMap<>();
+        Matcher m = Pattern.compile("cmdstat_(\\w+):calls=(\\d+)").matcher(commandstats);
+        while (m.find()) {
+            calls.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return calls;
     }
 
     @Test
