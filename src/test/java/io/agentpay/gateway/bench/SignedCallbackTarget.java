@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.Awaitility;
 
 /**
  * The real jar, launched as the README launches it, as a target for {@code bench/callbacks.sh}:
@@ -182,16 +183,11 @@ public final class SignedCallbackTarget {
         throw new IOException("the jar closed stdout before answering request " + id);
     }
 
-    private static int port(Path stderr) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher m = PORT.matcher(Files.readString(stderr));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("no 'Callbacks reach port' line in " + stderr);
+    private static int port(Path stderr) {
+        // Waits on the jar's own "ready" line, polled as the file grows.
+        Matcher m = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> PORT.matcher(Files.readString(stderr)), Matcher::find);
+        return Integer.parseInt(m.group(1));
     }
 
     private static void discard(InputStream in) {
