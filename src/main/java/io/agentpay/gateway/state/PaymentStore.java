@@ -118,7 +118,6 @@ public final class PaymentStore {
     }
 
     private Optional<PaymentStatus> merge(PaymentUpdate update, Consumer<PaymentStatus> onStored, long expectedVersion) {
-        Instant now = clock.instant();
         if (payments.size() >= capacity && payments.get(update.paymentSid()).isEmpty()) {
             throw new StoreFullException(capacity);
         }
@@ -126,6 +125,12 @@ public final class PaymentStore {
         Optional<SessionBackend.Merge> merged = payments.merge(sid, current -> {
             if (expectedVersion >= 0 && (current == null || current.version() != expectedVersion)) {
                 return new SessionBackend.Merge(current, false);
+            }
+            // The time is read here, where this session's merges are serialized (or per compare-and-set attempt), and
+            // never before the stored one: two concurrent merges cannot leave the newer state with the older updatedAt.
+            Instant now = clock.instant();
+            if (current != null && now.isBefore(current.updatedAt())) {
+                now = current.updatedAt();
             }
             PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
             PaymentStatus next = base.apply(update, now);

@@ -52,6 +52,27 @@ class PaymentStoreTest {
     }
 
     @Test
+    void updatedAtNeverGoesBackwardsEvenWhenTheClockDoes() {
+        // Two merges of one session racing: the one that read the clock first may be stored second. Stored in that
+        // order, the newer state must not carry the older time (subscribers order what they read by updatedAt).
+        Instant t = Instant.parse("2026-12-01T12:00:00.000002Z");
+        java.util.Deque<Instant> readings = new java.util.ArrayDeque<>(List.of(t, t.plusSeconds(5), t.plusSeconds(2)));
+        java.time.Clock backwards = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return readings.size() > 1 ? readings.poll() : readings.peek(); }
+        };
+        PaymentStore clocked = new PaymentStore(Duration.ofHours(1), 100, backwards);
+        clocked.apply(created());
+        PaymentStatus keyed = clocked.apply(cardKeyed(10)).orElseThrow();
+        PaymentStatus later = clocked.apply(PaymentUpdate.captureRequested(PK, CA, CaptureField.EXPIRATION_DATE)).orElseThrow();
+
+        assertThat(keyed.updatedAt()).isEqualTo(t.plusSeconds(5));
+        assertThat(later.version()).isGreaterThan(keyed.version());
+        assertThat(later.updatedAt()).isEqualTo(t.plusSeconds(5));
+    }
+
+    @Test
     void aFailedRequestUndoesItsOwnChangeWhenNothingCameSince() {
         store.apply(created());
         PaymentStatus before = store.find(PK).orElseThrow();
