@@ -114,7 +114,7 @@ final class Gateway implements AutoCloseable {
         return services.degradedBecause(payments);
     }
 
-    /** Stops the services, then the MCP server, the fan-out and the log; later calls do nothing. */
+    /** Stops the services, then the MCP server, the fan-out, the store's connections and the log; later calls do nothing. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -129,6 +129,7 @@ final class Gateway implements AutoCloseable {
         if (n != null) {
             n.shutdownNow();
         }
+        store.close();
         log.close();
     }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * merged, and outside the merge, so a listener that fails cannot undo or block one; sessions idle
  * for longer than the time to live are evicted.
  */
-public final class PaymentStore {
+public final class PaymentStore implements AutoCloseable {
     /** A stored change and the one-off listener of the update that made it (or null). */
     private record Change(PaymentStatus status, Consumer<PaymentStatus> onStored) {}
 
@@ -199,6 +199,12 @@ public final class PaymentStore {
 
     public Duration timeToLive() {
         return timeToLive;
+    }
+
+    /** Lets go of the backend (a shared store's connections and threads); the sessions themselves stay where they are. */
+    @Override
+    public void close() {
+        payments.close();
     }
 
     /** Thrown when the store holds as many sessions as it may. */

@@ -131,6 +131,26 @@ class RedisSessionsTest {
         assertThat(a.find(pk).orElseThrow().version()).isEqualTo(2L);
     }
 
+    @Test
+    void aClosedStoreLetsGoOfItsRedisConnections() {
+        RedisClient client = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<String, String> admin = client.connect()) {
+            long before = clients(admin);
+            PaymentStore store = new PaymentStore(Duration.ofHours(1), RedisSessions.connect(redis.url(), Duration.ofHours(1), Json.MAPPER));
+            store.apply(created(newPaymentSid()));
+            assertThat(clients(admin)).as("commands and pub/sub").isEqualTo(before + 2);
+
+            store.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> clients(admin) == before);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static long clients(StatefulRedisConnection<String, String> admin) {
+        return admin.sync().clientList().lines().filter(line -> !line.isBlank()).count();
+    }
+
     /** Calls per command from INFO commandstats ({@code cmdstat_hget:calls=3,...}). */
     private static Map<String, Long> calls(String commandstats) {
         Map<String, Long> calls = new HashMap<>();
