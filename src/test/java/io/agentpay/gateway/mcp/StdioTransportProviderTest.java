@@ -209,12 +209,13 @@ class StdioTransportProviderTest {
 
     /**
      * initialize and tools/list are answered before the server exists, and once it is up the SDK's own answers to them
-     * are compared and dropped: one answer per request. A tools/list read before notifications/initialized, or with a
-     * cursor, waits for the SDK's answer.
+     * are compared and dropped: one answer per request. A tools/list read before initialize or notifications/initialized,
+     * or with a cursor, waits for the SDK's answer.
      */
     @Test
     void toolsListIsAnsweredBeforeTheServerExistsAndOnlyOnce() throws Exception {
         EarlyAnswers early = startTransport();
+        stdin.send(TOOLS_LIST.formatted("\"before-initialize\"", ""));
         stdin.send(INITIALIZE.formatted(1));
         stdin.send(TOOLS_LIST.formatted("\"before-initialized\"", ""));
         stdin.send(INITIALIZED);
@@ -225,10 +226,12 @@ class StdioTransportProviderTest {
         assertThat(stdout.answersTo("1")).hasSize(1);
         JsonNode tools = stdout.answerTo("early").path("result");
         assertThat(tools.path("tools").size()).isEqualTo(gateway.components.tools().size());
+        assertThat(stdout.answersTo("before-initialize")).isEmpty();
         assertThat(stdout.answersTo("before-initialized")).isEmpty();
         assertThat(stdout.answersTo("cursor")).isEmpty();
 
         buildServer();
+        assertThat(stdout.answerTo("before-initialize").path("result")).isEqualTo(tools);
         assertThat(stdout.answerTo("before-initialized").path("result")).isEqualTo(tools);
         assertThat(stdout.answerTo("cursor").path("result")).isEqualTo(tools);
         await().atMost(Duration.ofSeconds(20)).until(() -> early.unconfirmed() == 0);
