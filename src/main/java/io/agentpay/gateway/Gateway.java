@@ -59,10 +59,6 @@ final class Gateway implements AutoCloseable {
         return log;
     }
 
-    String version() {
-        return version;
-    }
-
     /** The MCP server on stdio's single session. */
     McpSyncServer serve(McpServerTransportProvider transport) {
         return serve((context, components) -> ServerAssembly.build(transport, Json.MCP, context, components, version));

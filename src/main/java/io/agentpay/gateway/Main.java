@@ -3,7 +3,10 @@ package io.agentpay.gateway;
 import io.agentpay.gateway.cli.ConfigException;
 import io.agentpay.gateway.cli.ServerCommand;
 import io.agentpay.gateway.cli.ServerConfig;
+import io.agentpay.gateway.cli.StdioLaunch;
 import io.agentpay.gateway.demo.DemoCommand;
+import io.agentpay.gateway.mcp.EarlyAnswers;
+import io.agentpay.gateway.mcp.StdioChannel;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -31,6 +34,9 @@ public final class Main {
 
     static int run(String[] args) {
         PrintStream err = System.err;
+        // Serving stdio: stdin is read, and the early answers given, while the command line is parsed and the server built.
+        OutputStream protocol = StdioLaunch.servesStdio(args, System.getenv()) ? protocolOut() : null;
+        StdioChannel early = protocol == null ? null : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version())).start();
         SandboxKeys sandbox = new SandboxKeys();
         ServerCommand command = new ServerCommand(System::getenv, version(), sandbox);
         ServerCommand.Invocation invocation;
@@ -50,13 +56,18 @@ public final class Main {
         }
         ServerConfig config = ((ServerCommand.Serve) invocation).config();
         // From here on stdout carries JSON-RPC only: anything printed by mistake goes to stderr.
-        OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+        protocol = protocol != null ? protocol : protocolOut();
         System.setOut(err);
         // Redis unreachable at start-up does not stop the server: the store connects in the background (Services.openStore).
         if (config.http() != null) {
             return new HttpMode(config.http()).run(() -> new Gateway(config, sandbox.issued, version()));
         }
-        return new StdioMode(new Gateway(config, sandbox.issued, version()), System.in, protocol).run();
+        StdioChannel channel = early != null ? early : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version()));
+        return new StdioMode(new Gateway(config, sandbox.issued, version()), channel, protocol).run();
+    }
+
+    private static OutputStream protocolOut() {
+        return new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
     }
 
     /** Makes up the sandbox's credentials when --sandbox asks for them, and keeps them for the simulator. */

@@ -1,40 +1,39 @@
 package io.agentpay.gateway;
 
 import io.agentpay.gateway.json.Json;
-import io.agentpay.gateway.mcp.FastInitialize;
+import io.agentpay.gateway.mcp.EarlyAnswers;
+import io.agentpay.gateway.mcp.StdioChannel;
 import io.agentpay.gateway.mcp.StdioTransportProvider;
 import io.modelcontextprotocol.spec.McpServerSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The default: one client over stdin/stdout until stdin closes or a signal arrives. Start-up order
- * is what keeps it fast: stdin is read and {@code initialize} answered ({@link FastInitialize})
- * while the gateway's components are still being built, and the services start only once the
- * client has sent {@code initialized}.
+ * is what keeps it fast: stdin is read from the start of {@code main}, and {@code initialize} and
+ * {@code tools/list} answered ({@link EarlyAnswers}) while the command line is parsed and the gateway's
+ * components built, and the services start only once the client has sent {@code initialized}.
  */
 final class StdioMode implements StdioTransportProvider.Listener {
     /** Closing should take well under this; past it the process halts rather than hang its host. */
     private static final long SHUTDOWN_GRACE_MS = 1500;
 
     private final Gateway gateway;
-    private final InputStream in;
+    private final StdioChannel in;
     private final OutputStream out;
     private final CountDownLatch stdinClosed = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    StdioMode(Gateway gateway, InputStream in, OutputStream out) {
+    StdioMode(Gateway gateway, StdioChannel in, OutputStream out) {
         this.gateway = gateway;
         this.in = in;
         this.out = out;
     }
 
     int run() {
-        StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, out, this,
-                FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, gateway.version()));
+        StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, this);
         transport.start();
         gateway.serve(transport);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shutdown"));

@@ -9,31 +9,25 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
 import io.modelcontextprotocol.spec.McpServerTransport;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
-import io.modelcontextprotocol.spec.ProtocolVersions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * MCP over stdin/stdout, one JSON-RPC message per line, handled in the order read. Unlike a bare reader it
- * survives bad input: an unparsable or oversized line gets a JSON-RPC error answer, a request with bad params
- * one {@code -32602} answer ({@link ParamsCheck}), and the session goes on.
- * It tells its {@link Listener} when the {@code initialize} answer has been written (so slow
- * start-up work can begin after it) and when stdin closes.
+ * MCP over stdin/stdout, one JSON-RPC message per line ({@link StdioChannel}), handled in the order read. Unlike a
+ * bare reader it survives bad input: an unparsable or oversized line gets a JSON-RPC error answer, a request with bad
+ * params one {@code -32602} answer ({@link ParamsCheck}), and the session goes on. An answer the channel already gave
+ * early ({@link EarlyAnswers}) is compared with the SDK's and dropped. It tells its {@link Listener} when the
+ * {@code initialize} answer has been written (so slow start-up work can begin after it) and when stdin closes.
  */
 public final class StdioTransportProvider implements McpServerTransportProvider {
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransportProvider.class);
-    static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
 
     /** Lifecycle events of the one stdio session. */
     public interface Listener {
@@ -46,40 +40,30 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
     private final Supplier<McpJsonMapper> jsonMappers;
     private final Supplier<ObjectMapper> objectMappers;
-    private final InputStream in;
-    private final OutputStream out;
+    private final StdioChannel channel;
     private final Listener listener;
-    private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean initializedSent = new AtomicBoolean();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final Object sessionLock = new Object();
-    private final List<String> pending = new ArrayList<>();
-    private final FastInitialize fastInitialize;
-    private final AtomicReference<String> fastAnswerId = new AtomicReference<>();
-    private boolean earlyAnswerGiven;
     private final RequestCancellation cancellation = new RequestCancellation();
-    private volatile String fastAnswer;
     private volatile ParamsCheck paramsCheck;
     private volatile McpServerSession session;
 
+    /** Without early answers: every message waits for the session. */
     public StdioTransportProvider(McpJsonMapper jsonMapper, ObjectMapper objectMapper, InputStream in, OutputStream out,
                                   Listener listener) {
-        this(() -> jsonMapper, () -> objectMapper, in, out, listener, null);
+        this(() -> jsonMapper, () -> objectMapper, new StdioChannel(in, out, null), listener);
     }
 
     /**
      * @param jsonMapper asked for on the first message the session handles, so that reading stdin starts first
-     * @param fastInitialize when set, the first {@code initialize} is answered as soon as it is read,
-     *     before the session exists; messages that arrive before the session are queued in order
+     * @param channel stdin and stdout, perhaps read (and early answers given) since before this transport existed
      */
-    public StdioTransportProvider(Supplier<McpJsonMapper> jsonMapper, Supplier<ObjectMapper> objectMapper, InputStream in,
-                                  OutputStream out, Listener listener, FastInitialize fastInitialize) {
+    public StdioTransportProvider(Supplier<McpJsonMapper> jsonMapper, Supplier<ObjectMapper> objectMapper,
+                                  StdioChannel channel, Listener listener) {
         this.jsonMappers = jsonMapper;
         this.objectMappers = objectMapper;
-        this.in = in;
-        this.out = out;
+        this.channel = channel;
         this.listener = listener;
-        this.fastInitialize = fastInitialize;
+        channel.onClosed(listener::closed);
     }
 
     private volatile McpJsonMapper jsonMapper;
@@ -97,16 +81,11 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
     /** Starts reading stdin; lines that arrive before the session exists wait for it. */
     public void start() {
-        if (started.compareAndSet(false, true)) {
-            Thread reader = new Thread(this::readLoop, "stdio-in");
-            reader.setDaemon(true);
-            reader.start();
-        }
+        channel.start();
     }
 
     /** Oldest first; a client asking for another version gets the newest. */
-    public static final List<String> PROTOCOL_VERSIONS = List.of(ProtocolVersions.MCP_2024_11_05,
-            ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
+    public static final List<String> PROTOCOL_VERSIONS = EarlyAnswers.PROTOCOL_VERSIONS;
 
     @Override
     public List<String> protocolVersions() {
@@ -117,14 +96,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     public void setSessionFactory(McpServerSession.Factory factory) {
         McpServerSession created = factory.create(new SessionTransport());
         listener.sessionCreated(created);
-        synchronized (sessionLock) {
-            session = created;
-            for (String line : pending) {
-                handleLine(line);
-            }
-            pending.clear();
-        }
-        start();
+        session = created;
+        channel.attach(this::handleLine);
     }
 
     /** Refuses requests with bad params before the SDK sees them; set before the session factory. */
@@ -147,86 +120,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
     @Override
     public Mono<Void> closeGracefully() {
-        closing.set(true);
+        channel.close();
         return Mono.empty();
-    }
-
-    private void readLoop() {
-        try {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
-            boolean oversized = false;
-            byte[] chunk = new byte[16 * 1024];
-            int n;
-            while (!closing.get() && (n = in.read(chunk)) != -1) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (chunk[i] != '\n') {
-                        continue;
-                    }
-                    if (!oversized && line.size() + (i - start) <= MAX_LINE_BYTES) {
-                        line.write(chunk, start, i - start);
-                        accept(line.toString(StandardCharsets.UTF_8));
-                    } else {
-                        writeError(null, McpSchema.ErrorCodes.INVALID_REQUEST,
-                                "Message larger than " + MAX_LINE_BYTES + " bytes; it was discarded.");
-                    }
-                    line.reset();
-                    oversized = false;
-                    start = i + 1;
-                }
-                if (!oversized && line.size() + (n - start) <= MAX_LINE_BYTES) {
-                    line.write(chunk, start, n - start);
-                } else {
-                    oversized = true;
-                    line.reset();
-                }
-            }
-            if (line.size() > 0 && !oversized) {
-                accept(line.toString(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            if (!closing.get()) {
-                LOG.warn("stdin failed: {}", e.toString());
-            }
-        } finally {
-            closing.set(true);
-            listener.closed();
-        }
-    }
-
-    /**
-     * Every line takes this one path, in the order read: queued until the session exists, then handed to it
-     * under the same lock the queue is drained with, so a new line never overtakes a queued one. A ping is
-     * answered at once; the first valid {@code initialize} before the session exists gets the early answer.
-     */
-    private void accept(String text) {
-        String line = text.strip();
-        if (line.isEmpty()) {
-            return;
-        }
-        FastInitialize.Request request = line.contains("\"ping\"") || line.contains("\"initialize\"")
-                ? FastInitialize.parse(line) : null;
-        if (request != null && request.isPing()) {
-            writeLine(FastInitialize.pingAnswer(request));
-            return;
-        }
-        synchronized (sessionLock) {
-            if (session != null) {
-                handleLine(line);
-                return;
-            }
-            if (fastInitialize != null && !earlyAnswerGiven && request != null && request.answerableEarly()) {
-                earlyAnswerGiven = true;
-                fastAnswer = fastInitialize.answer(request);
-                fastAnswerId.set(idKey(request.id()));
-                writeLine(fastAnswer);
-            }
-            pending.add(line);
-        }
-    }
-
-    private static String idKey(Object id) {
-        return id instanceof String s ? "s:" + s : "n:" + id;
     }
 
     private void handleLine(String text) {
@@ -294,7 +189,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             error.putNull("id");
         }
         error.putObject("error").put("code", code).put("message", message);
-        writeLine(error.toString());
+        channel.writeLine(error.toString());
     }
 
     private void write(McpSchema.JSONRPCMessage message) {
@@ -305,34 +200,15 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
             LOG.error("Could not serialize a message: {}", e.toString());
             return;
         }
-        boolean initializeAnswer = message instanceof McpSchema.JSONRPCResponse response
-                && response.result() instanceof McpSchema.InitializeResult;
-        String early = fastAnswerId.get();
-        if (initializeAnswer && early != null && early.equals(idKey(((McpSchema.JSONRPCResponse) message).id()))
-                && fastAnswerId.compareAndSet(early, null)) {
-            if (!json.equals(fastAnswer)) {
-                LOG.warn("The early initialize answer differed from the SDK's: {} / {}", fastAnswer, json);
-            }
-        } else {
-            writeLine(json);
+        String early = message instanceof McpSchema.JSONRPCResponse response ? channel.takeEarlyAnswer(response.id()) : null;
+        if (early == null) {
+            channel.writeLine(json);
+        } else if (!json.equals(early)) {
+            LOG.warn("The early answer differed from the SDK's: {} / {}", early, json);
         }
-        if (initializeAnswer && initializedSent.compareAndSet(false, true)) {
+        if (message instanceof McpSchema.JSONRPCResponse response && response.result() instanceof McpSchema.InitializeResult
+                && initializedSent.compareAndSet(false, true)) {
             listener.initialized();
-        }
-    }
-
-    private void writeLine(String json) {
-        byte[] bytes = (json.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + "\n")
-                .getBytes(StandardCharsets.UTF_8);
-        synchronized (out) {
-            try {
-                out.write(bytes);
-                out.flush();
-            } catch (IOException e) {
-                if (!closing.get()) {
-                    LOG.warn("stdout failed: {}", e.toString());
-                }
-            }
         }
     }
 
@@ -349,12 +225,12 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
         @Override
         public Mono<Void> closeGracefully() {
-            return Mono.fromRunnable(() -> closing.set(true));
+            return Mono.fromRunnable(channel::close);
         }
 
         @Override
         public void close() {
-            closing.set(true);
+            channel.close();
         }
     }
 }

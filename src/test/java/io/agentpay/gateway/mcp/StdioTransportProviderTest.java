@@ -44,6 +44,7 @@ class StdioTransportProviderTest {
     static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
             + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"edge-test\",\"version\":\"1\"}}}";
     static final String INITIALIZED = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+    static final String TOOLS_LIST = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"tools/list\"%s}";
 
     static GatewayFixture gateway;
     final Stdin stdin = new Stdin();
@@ -153,16 +154,18 @@ class StdioTransportProviderTest {
         }
     }
 
-    /** The transport wired as Main wires it: reading stdin, with the early initialize answer, before the server exists. */
-    private void startTransport() {
-        transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, stdin, stdout,
-                new StdioTransportProvider.Listener() {
+    /** The transport wired as Main wires it: reading stdin, with the early answers, before the server exists. */
+    private EarlyAnswers startTransport() {
+        EarlyAnswers early = EarlyAnswers.forServer("9.9.9");
+        transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER,
+                new StdioChannel(stdin, stdout, early), new StdioTransportProvider.Listener() {
                     @Override
                     public void initialized() {
                         initialized.countDown();
                     }
-                }, FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, "9.9.9"));
+                });
         transport.start();
+        return early;
     }
 
     private void buildServer() {
@@ -202,6 +205,39 @@ class StdioTransportProviderTest {
         stdout.answerTo("2");
         assertThat(handled).containsExactly("slow", "fast");
         creating.join();
+    }
+
+    /**
+     * initialize and tools/list are answered before the server exists, and once it is up the SDK's own answers to them
+     * are compared and dropped: one answer per request. A tools/list read before initialize or notifications/initialized,
+     * or with a cursor, waits for the SDK's answer.
+     */
+    @Test
+    void toolsListIsAnsweredBeforeTheServerExistsAndOnlyOnce() throws Exception {
+        EarlyAnswers early = startTransport();
+        stdin.send(TOOLS_LIST.formatted("\"before-initialize\"", ""));
+        stdin.send(INITIALIZE.formatted(1));
+        stdin.send(TOOLS_LIST.formatted("\"before-initialized\"", ""));
+        stdin.send(INITIALIZED);
+        stdin.send(TOOLS_LIST.formatted("\"early\"", ""));
+        stdin.send(TOOLS_LIST.formatted("\"cursor\"", ",\"params\":{\"cursor\":\"x\"}"));
+        stdin.send("{\"jsonrpc\":\"2.0\",\"id\":\"marker\",\"method\":\"ping\"}");
+        stdout.answerTo("marker");
+        assertThat(stdout.answersTo("1")).hasSize(1);
+        JsonNode tools = stdout.answerTo("early").path("result");
+        assertThat(tools.path("tools").size()).isEqualTo(gateway.components.tools().size());
+        assertThat(stdout.answersTo("before-initialize")).isEmpty();
+        assertThat(stdout.answersTo("before-initialized")).isEmpty();
+        assertThat(stdout.answersTo("cursor")).isEmpty();
+
+        buildServer();
+        assertThat(stdout.answerTo("before-initialize").path("result")).isEqualTo(tools);
+        assertThat(stdout.answerTo("before-initialized").path("result")).isEqualTo(tools);
+        assertThat(stdout.answerTo("cursor").path("result")).isEqualTo(tools);
+        await().atMost(Duration.ofSeconds(20)).until(() -> early.unconfirmed() == 0);
+        assertThat(stdout.answersTo("1")).hasSize(1);
+        assertThat(stdout.answersTo("early")).hasSize(1);
+        assertThat(initialized.await(20, TimeUnit.SECONDS)).as("services start after the SDK's initialize answer").isTrue();
     }
 
     @Test

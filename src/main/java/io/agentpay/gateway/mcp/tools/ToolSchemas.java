@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 /** Schema fragments, annotations and result shapes the payment tools share. */
 final class ToolSchemas {
@@ -103,14 +104,38 @@ final class ToolSchemas {
                         + "going at the deadline), captured, refused (see errorType), ready-to-complete, completed, failed "
                         + "(see failureReason), cancelled, started."));
         properties.put("failureReason", Map.of("type", "string", "description", "Why the payment failed."));
-        properties.putAll(extra);
+        properties.putAll(ordered(extra));
         Map<String, Object> schema = new LinkedHashMap<>();
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.put("type", "object");
         schema.put("required", List.of("paymentSid", "callSid", "state", "nextAction", "statusResource", "outcome"));
         schema.put("properties", properties);
         schema.put("additionalProperties", false);
-        return schema;
+        return ordered(schema);
+    }
+
+    /**
+     * The same value with every map in a fixed order: maps that keep an order keep it, the others ({@code Map.of},
+     * whose order changes from one JVM run to the next) are sorted by key. The tools' schemas are then the same bytes
+     * in every run, which the pre-rendered {@code tools/list} answer ({@code EarlyAnswers}) relies on.
+     */
+    static Map<String, Object> ordered(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        (map instanceof LinkedHashMap || map instanceof SortedMap ? map.keySet().stream() : map.keySet().stream().sorted())
+                .forEach(key -> copy.put((String) key, ordered(map.get(key))));
+        return copy;
+    }
+
+    private static Object ordered(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return ordered(map);
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(item -> copy.add(ordered(item)));
+            return copy;
+        }
+        return value;
     }
 
     static Map<String, Object> outputSchema() {
