@@ -45,6 +45,17 @@ public final class CallbackServer implements AutoCloseable {
     /** Refusals a second from which a failing tunnel check is explained by them. */
     private static final long PRESSURE = 20;
 
+    static {
+        // Left unset, Jetty asks the platform MBean server whether references are compressed, which loads and starts
+        // the management beans (some 250 classes, a fifth of the endpoint's start-up). The same answer, from the
+        // property the JVM sets only when they are; a value given on the command line is kept.
+        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+            int cacheLine = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64);
+            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine",
+                    String.valueOf(cacheLine / (System.getProperty("java.vm.compressedOopsMode") != null ? 4 : 8)));
+        }
+    }
+
     private final Log log;
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
