@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The default: one client over stdin/stdout until stdin closes or a signal arrives. Start-up order
  * is what keeps it fast: stdin is read and {@code initialize} answered ({@link FastInitialize})
- * while the gateway's components are still being built, and the services start only once the
- * client has sent {@code initialized}.
+ * while the gateway's components are still being built, and the services (callback endpoint,
+ * public URL and its check, Twilio client) start on a thread of their own at the same time, so a
+ * first tool call finds them ready; their log lines reach the client once it has initialized.
  */
 final class StdioMode implements StdioTransportProvider.Listener {
     /** Closing should take well under this; past it the process halts rather than hang its host. */
@@ -36,6 +37,9 @@ final class StdioMode implements StdioTransportProvider.Listener {
         StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, out, this,
                 FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, gateway.version()));
         transport.start();
+        Thread starter = new Thread(gateway::startServices, "services-start");
+        starter.setDaemon(true);
+        starter.start();
         gateway.serve(transport);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shutdown"));
         try {
@@ -55,9 +59,6 @@ final class StdioMode implements StdioTransportProvider.Listener {
     @Override
     public void initialized() {
         gateway.log().clientReady();
-        Thread starter = new Thread(gateway::startServices, "services-start");
-        starter.setDaemon(true);
-        starter.start();
     }
 
     @Override

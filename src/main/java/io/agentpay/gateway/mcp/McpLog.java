@@ -4,6 +4,7 @@ import io.agentpay.gateway.log.Log;
 import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
 import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
 import io.modelcontextprotocol.spec.McpLoggableSession;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one log sink of the server. Components publish events here; a single background listener
  * writes each to stderr (through SLF4J) and, once the client has initialized, sends it as an MCP
- * {@code notifications/message} when the level passes the client's {@code logging/setLevel}.
+ * {@code notifications/message} when the level passes the client's {@code logging/setLevel}; what
+ * was published before then (the services start while the client is still initializing) is sent
+ * once it has.
  * Publishing never blocks the caller: a full queue drops the event and counts it. Payment
  * progress ({@link #progress}) has a queue of its own, drained first, so routine events (warnings
  * about refused requests, say) can neither fill it nor delay it.
@@ -28,6 +32,10 @@ public final class McpLog implements Log, AutoCloseable {
     private record Event(LoggingLevel level, String logger, String message) {}
 
     private static final Event STOP = new Event(LoggingLevel.DEBUG, "", "");
+    /** Queued by {@link #clientReady()}: the listener sends what it held back, then sends as it goes. */
+    private static final Event READY = new Event(LoggingLevel.DEBUG, "", "");
+    /** At most this many events published before the client was ready are sent to it later. */
+    private static final int MAX_HELD = 256;
 
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(8192);
     private final BlockingQueue<Event> progressQueue = new ArrayBlockingQueue<>(8192);
@@ -39,7 +47,10 @@ public final class McpLog implements Log, AutoCloseable {
     private final Thread worker;
     /** Weakly held: a session the transport has dropped (an HTTP client gone or deleted) leaves with it. */
     private final Set<McpLoggableSession> sessions = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-    private volatile boolean clientReady;
+    private final AtomicBoolean clientReady = new AtomicBoolean();
+    /** The listener's own: events delivered to stderr before {@link #READY}, to be sent to the client after it. */
+    private final List<Event> held = new ArrayList<>();
+    private boolean sending;
 
     public McpLog() {
         worker = new Thread(this::drain, "mcp-log");
@@ -54,7 +65,9 @@ public final class McpLog implements Log, AutoCloseable {
 
     /** The client has its initialize answer; notifications may flow from now on. */
     public void clientReady() {
-        clientReady = true;
+        if (clientReady.compareAndSet(false, true)) {
+            enqueue(queue, READY);
+        }
     }
 
     @Override
@@ -100,7 +113,13 @@ public final class McpLog implements Log, AutoCloseable {
                 if (event == STOP) {
                     return;
                 }
-                deliver(event);
+                if (event == READY) {
+                    sending = true;
+                    held.forEach(this::send);
+                    held.clear();
+                } else {
+                    deliver(event);
+                }
                 handled.incrementAndGet();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
@@ -120,9 +139,16 @@ public final class McpLog implements Log, AutoCloseable {
             case WARNING -> logger.warn(event.message());
             default -> logger.error(event.message());
         }
-        if (!clientReady) {
+        if (!sending) {
+            if (held.size() < MAX_HELD) {
+                held.add(event);
+            }
             return;
         }
+        send(event);
+    }
+
+    private void send(Event event) {
         List<McpLoggableSession> targets;
         synchronized (sessions) {
             targets = List.copyOf(sessions);
