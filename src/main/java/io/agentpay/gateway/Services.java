@@ -143,6 +143,7 @@ final class Services implements AutoCloseable {
                     + (auth.verifiesSignatures() ? " (signatures verified)." : " (secret path; set TWILIO_AUTH_TOKEN to verify signatures too)."));
             checked.start();
             payments.complete(facade);
+            facade.prepare(); // while the first check runs: a tool call waits for that check anyway
         } catch (Exception | LinkageError e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             log.error("server", "Payments are unavailable: " + reason);
