@@ -3,6 +3,7 @@ package io.agentpay.gateway.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpay.gateway.log.Log;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpLoggableSession;
 import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
@@ -18,7 +19,8 @@ import reactor.core.publisher.Mono;
 /**
  * Over stdio the services start while the client is still initializing: what they log before the
  * client is ready (a taken callback port, a session store that cannot be reached) must still reach
- * the client, in order, once it is, and nothing reaches it before.
+ * the client, in order, once it is, and nothing reaches it before. Other events published before
+ * then stay on stderr, as they always did.
  */
 @Timeout(60)
 class McpLogReadyTest {
@@ -58,9 +60,11 @@ class McpLogReadyTest {
         ClientSide client = new ClientSide();
         try (McpLog log = new McpLog()) {
             log.attach(client);
-            log.warning("server", "CALLBACK_PORT 4999 is taken");
-            log.debug("server", "below the client's level");
-            log.info("server", "Ready.");
+            Log services = log.keptUntilReady();
+            services.warning("server", "CALLBACK_PORT 4999 is taken");
+            log.warning("state", "Payment sessions are unavailable");
+            services.debug("server", "below the client's level");
+            services.info("server", "Ready.");
             assertThat(log.awaitIdle(10, TimeUnit.SECONDS)).isTrue();
             assertThat(client.received).as("nothing before the client is ready").isEmpty();
 
