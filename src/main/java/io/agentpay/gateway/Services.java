@@ -30,10 +30,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * What the server brings up beside the MCP session (over stdio, while the SDK is still being
- * built), in order: the sandbox simulator (with --sandbox), the callback endpoint, its public URL
- * (PUBLIC_URL, ngrok or loopback) and its end-to-end check, the Twilio facade, the eviction timer.
- * Closed in reverse order.
+ * What the server brings up beside the MCP session (over stdio, as soon as the SDK is built), in
+ * order: the sandbox simulator (with --sandbox), the callback endpoint, its public URL (PUBLIC_URL,
+ * ngrok or loopback) and its end-to-end check, the Twilio facade, the eviction timer. Closed in
+ * reverse order.
  */
 final class Services implements AutoCloseable {
     private final ServerConfig config;

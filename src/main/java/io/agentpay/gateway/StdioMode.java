@@ -13,9 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The default: one client over stdin/stdout until stdin closes or a signal arrives. Start-up order
  * is what keeps it fast: stdin is read and {@code initialize} answered ({@link FastInitialize})
- * while the gateway's components are still being built, and the services (callback endpoint,
- * public URL and its check, Twilio client) start on a thread of their own at the same time, so a
- * first tool call finds them ready; their log lines reach the client once it has initialized.
+ * while the gateway's components are still being built; the services (callback endpoint, public
+ * URL and its check, Twilio client) start on a thread of their own once the SDK is built and the
+ * requests queued meanwhile ({@code initialize}, {@code tools/list}) are handed to it, without
+ * waiting for the client. Started beside the SDK build instead, they made a first tool call about
+ * 5% sooner but {@code tools/list} about 30% later on a busy 2-core machine. Their log lines reach
+ * the client once it has initialized.
  */
 final class StdioMode implements StdioTransportProvider.Listener {
     /** Closing should take well under this; past it the process halts rather than hang its host. */
@@ -37,10 +40,10 @@ final class StdioMode implements StdioTransportProvider.Listener {
         StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, out, this,
                 FastInitialize.forServer(StdioTransportProvider.PROTOCOL_VERSIONS, gateway.version()));
         transport.start();
+        gateway.serve(transport);
         Thread starter = new Thread(gateway::startServices, "services-start");
         starter.setDaemon(true);
         starter.start();
-        gateway.serve(transport);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shutdown"));
         try {
             stdinClosed.await();
