@@ -6,6 +6,7 @@ import io.agentpay.gateway.mcp.ComponentScan;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.mcp.ServerAssembly;
 import io.agentpay.gateway.mcp.ServerContext;
+import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
@@ -103,6 +104,7 @@ final class Gateway implements AutoCloseable {
     /** Brings up the services on the calling thread; tools wait for them (see {@link ServerContext#payments()}). */
     void startServices() {
         services.start(payments);
+        ToolResults.prepare();
     }
 
     /** Why payments cannot be taken now (starting, store unreachable, callbacks unreachable), or empty when they can. */

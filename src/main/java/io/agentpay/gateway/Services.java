@@ -4,6 +4,7 @@ import io.agentpay.gateway.callback.CallbackAuth;
 import io.agentpay.gateway.callback.CallbackServer;
 import io.agentpay.gateway.cli.ServerConfig;
 import io.agentpay.gateway.json.Json;
+import io.agentpay.gateway.log.Log;
 import io.agentpay.gateway.mcp.McpLog;
 import io.agentpay.gateway.redis.RedisSessions;
 import io.agentpay.gateway.sandbox.PaySimulator;
@@ -29,14 +30,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * What the server brings up after it has answered {@code initialize}, in order: the sandbox
- * simulator (with --sandbox), the callback endpoint, its public URL (PUBLIC_URL, ngrok or
- * loopback) and its end-to-end check, the Twilio facade, the eviction timer. Closed in reverse order.
+ * What the server brings up beside the MCP session (over stdio, as soon as the SDK is built), in
+ * order: the sandbox simulator (with --sandbox), the callback endpoint, its public URL (PUBLIC_URL,
+ * ngrok or loopback) and its end-to-end check, the Twilio facade, the eviction timer. Closed in
+ * reverse order.
  */
 final class Services implements AutoCloseable {
     private final ServerConfig config;
     private final PaymentStore store;
     private final McpLog log;
+    /** For what starts beside the session: the client gets it once ready (the store's outage reports stay live only). */
+    private final Log startLog;
     private final PaySimulator.Credentials sandboxCredentials;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "session-eviction");
@@ -56,6 +60,7 @@ final class Services implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.log = log;
+        this.startLog = log.keptUntilReady();
         this.sandboxCredentials = sandboxCredentials;
         // Once per outage and once per recovery, never per reconnection attempt.
         store.watchAvailability(reason -> {
@@ -106,7 +111,7 @@ final class Services implements AutoCloseable {
                 return;
             }
             CallbackAuth auth = new CallbackAuth(secret, authToken);
-            callbackServer = new CallbackServer(store, log, auth, Json.MAPPER);
+            callbackServer = new CallbackServer(store, startLog, auth, Json.MAPPER);
             int port = callbackServer.start(config.callbackHost(), config.callbackPort());
             Tunnel tunnel;
             if (config.sandbox()) {
@@ -115,7 +120,7 @@ final class Services implements AutoCloseable {
                 tunnel = new PublicUrlTunnel(config.publicUrl(), port);
                 if (config.callbackPort() != 0 && port != config.callbackPort()) {
                     // Another instance (MCP hosts sometimes start a server twice) holds the configured port.
-                    log.warning("server", "CALLBACK_PORT " + config.callbackPort() + " is taken (another instance?), so this "
+                    startLog.warning("server", "CALLBACK_PORT " + config.callbackPort() + " is taken (another instance?), so this "
                             + "server listens on " + port + ". PUBLIC_URL " + config.publicUrl() + " must reach port " + port
                             + " or this instance's callbacks will not arrive; give each instance its own port and URL.");
                 }
@@ -123,7 +128,7 @@ final class Services implements AutoCloseable {
                 tunnel = NgrokTunnel.openOrRetry(config.ngrokAuthToken(), config.ngrokCustomDomain(), port);
             }
             TunnelMonitor checked = new TunnelMonitor(tunnel, callbackServer.callbackPath(), config.tunnelCheckEvery(),
-                    Duration.ofSeconds(5), log);
+                    Duration.ofSeconds(5), startLog);
             monitor = checked;
             checked.explainFailuresWith(callbackServer::pressure);
             // Read per request: a reopened tunnel's new URL is used for signatures and status callbacks at once.
@@ -137,14 +142,15 @@ final class Services implements AutoCloseable {
                             Duration.ofMillis(250)));
             long every = Math.max(1, Math.min(60, config.sessionTtl().toSeconds() / 4));
             timer.scheduleWithFixedDelay(this::evict, every, every, TimeUnit.SECONDS);
-            log.info("server", (config.sandbox() ? "Sandbox ready (simulated Twilio at " + apiBase + "). " : "Ready. ")
+            startLog.info("server", (config.sandbox() ? "Sandbox ready (simulated Twilio at " + apiBase + "). " : "Ready. ")
                     + "Callbacks reach port " + port + " through " + publicBase + CallbackServer.PATH + "…"
                     + (auth.verifiesSignatures() ? " (signatures verified)." : " (secret path; set TWILIO_AUTH_TOKEN to verify signatures too)."));
             checked.start();
             payments.complete(facade);
+            facade.prepare(); // while the first check runs: a tool call waits for that check anyway
         } catch (Exception | LinkageError e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            log.error("server", "Payments are unavailable: " + reason);
+            startLog.error("server", "Payments are unavailable: " + reason);
             payments.completeExceptionally(new IllegalStateException(reason, e));
         }
     }
@@ -164,7 +170,7 @@ final class Services implements AutoCloseable {
             } catch (StoreUnavailableException e) {
                 if (!told) {
                     told = true;
-                    log.warning("server", "The callback endpoint opens once the payment session store is reachable (the "
+                    startLog.warning("server", "The callback endpoint opens once the payment session store is reachable (the "
                             + "callback secret is kept there); no payment can start until then. " + e.getMessage());
                 }
                 if (available.isDone()) {

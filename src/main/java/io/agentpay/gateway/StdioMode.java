@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The default: one client over stdin/stdout until stdin closes or a signal arrives. Start-up order
  * is what keeps it fast: stdin is read from the start of {@code main}, and {@code initialize} and
- * {@code tools/list} answered ({@link EarlyAnswers}) while the command line is parsed and the gateway's
- * components built, and the services start only once the client has sent {@code initialized}.
+ * {@code tools/list} answered ({@link EarlyAnswers}) while the command line is parsed and the gateway
+ * built; the services (callback endpoint, public URL and its check, Twilio client) start on a thread of
+ * their own beside the SDK build, without waiting for the client. Their log lines reach the client once
+ * it has initialized.
  */
 final class StdioMode implements StdioTransportProvider.Listener {
     /** Closing should take well under this; past it the process halts rather than hang its host. */
@@ -35,6 +37,9 @@ final class StdioMode implements StdioTransportProvider.Listener {
     int run() {
         StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, this);
         transport.start();
+        Thread starter = new Thread(gateway::startServices, "services-start");
+        starter.setDaemon(true);
+        starter.start();
         gateway.serve(transport);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shutdown"));
         try {
@@ -54,9 +59,6 @@ final class StdioMode implements StdioTransportProvider.Listener {
     @Override
     public void initialized() {
         gateway.log().clientReady();
-        Thread starter = new Thread(gateway::startServices, "services-start");
-        starter.setDaemon(true);
-        starter.start();
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.agentpay.gateway.log.Log;
 import io.agentpay.gateway.state.PaymentStore;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
@@ -12,20 +11,25 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP endpoint Twilio posts payment callbacks to: {@code POST /callbacks/{secret}}, form
- * encoded (JSON accepted too), on an embedded Javalin server. Each request is authenticated,
+ * encoded (JSON accepted too), on an embedded Jetty server. Each request is authenticated,
  * masked and merged into the store and answered at once; notifications to the MCP client
  * happen on other threads. The port is bounded against hostile traffic ({@link CallbackConnector}),
  * refusals are counted rather than relayed ({@link Refusals}), and Jetty's own error pages are
@@ -41,12 +45,23 @@ public final class CallbackServer implements AutoCloseable {
     /** Refusals a second from which a failing tunnel check is explained by them. */
     private static final long PRESSURE = 20;
 
+    static {
+        // Left unset, Jetty asks the platform MBean server whether references are compressed, which loads and starts
+        // the management beans (some 250 classes, a fifth of the endpoint's start-up). The same answer, from the
+        // property the JVM sets only when they are; a value given on the command line is kept.
+        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+            int cacheLine = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64);
+            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine",
+                    String.valueOf(cacheLine / (System.getProperty("java.vm.compressedOopsMode") != null ? 4 : 8)));
+        }
+    }
+
     private final Log log;
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
     private final Limits limits;
-    private Javalin app;
-    private CallbackConnector connector;
+    private Server server;
+    private volatile CallbackConnector connector;
 
     public CallbackServer(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json) {
         this(store, log, auth, json, new Limits(Duration.ofSeconds(60), CallbackConnector.limitFor(descriptorLimit()),
@@ -70,28 +85,29 @@ public final class CallbackServer implements AutoCloseable {
      * Binds to {@code host} and {@code port}, moving up to the next free port when it is taken
      * (0 picks any free port). Returns the port bound.
      */
-    public int start(String host, int port) throws BindException {
+    public int start(String host, int port) throws IOException {
         int candidate = port;
         for (int attempt = 0; ; attempt++) {
             if (port != 0 && attempt + 1 < PORT_ATTEMPTS && candidate < 65535 && !free(host, candidate)) {
-                candidate++; // an expected move, not worth Javalin's "Failed to start" error line
+                candidate++; // an expected move, not worth a failed start
                 continue;
             }
-            Javalin created = create(host, candidate);
+            Server created = create(host, candidate);
             try {
-                created.start(host, candidate);
-                app = created;
+                created.start();
+                server = created;
+                int bound = connector.getLocalPort();
                 if (candidate != port && port != 0) {
-                    log.warning("callbacks", "Port " + port + " is in use; the callback endpoint listens on " + app.port() + " instead.");
+                    log.warning("callbacks", "Port " + port + " is in use; the callback endpoint listens on " + bound + " instead.");
                 }
-                return app.port();
-            } catch (RuntimeException e) {
-                created.stop();
+                return bound;
+            } catch (Exception e) {
+                stopQuietly(created);
                 if (!isBindFailure(e) || port == 0 || attempt + 1 >= PORT_ATTEMPTS || candidate >= 65535) {
                     if (isBindFailure(e)) {
                         throw new BindException("No free port for the callback endpoint on " + host + " from " + port + " to " + candidate);
                     }
-                    throw e;
+                    throw e instanceof IOException io ? io : new IOException("The callback endpoint did not start: " + e.getMessage(), e);
                 }
                 candidate++;
             }
@@ -108,7 +124,7 @@ public final class CallbackServer implements AutoCloseable {
     }
 
     public int port() {
-        return app.port();
+        return connector.getLocalPort();
     }
 
     /**
@@ -126,34 +142,56 @@ public final class CallbackServer implements AutoCloseable {
                 + " connections open); it keeps room for new requests and closes the slowest, so this should pass once the flood eases";
     }
 
-    private static long descriptorLimit() {
+    /**
+     * The process's limit on open files: from /proc on Linux (reading it costs nothing, where the
+     * management bean loaded some 300 classes at start-up), else from the operating system bean.
+     */
+    static long descriptorLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).strip().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: ask the management bean
+        }
         return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
                 ? unix.getMaxFileDescriptorCount() : 4096;
     }
 
-    private Javalin create(String host, int port) {
+    /**
+     * A bare Jetty server: {@link CallbackHandler} answers every request itself, so no servlet,
+     * session or websocket layer is built (the Javalin server it replaced built all three and took
+     * about half a second longer to start). Ambiguous paths reach the handler (and its 404), as they did.
+     */
+    private Server create(String host, int port) {
         // Few threads on purpose: the work per request is short, and fewer threads contend less on 2 cores.
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 30_000);
         threads.setName("callbacks");
         threads.setDaemon(true);
-        return Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
-            config.jetty.threadPool = threads;
-            config.jetty.addConnector((server, http) -> {
-                CallbackConnector created = new CallbackConnector(server, http, ingress.refusals(), limits.connections(),
-                        limits.deadline());
-                created.setHost(host);
-                created.setPort(port);
-                connector = created;
-                return created;
-            });
-            config.jetty.modifyServer(server -> {
-                server.setHandler(new CallbackHandler(server.getHandler(), ingress, auth, MAX_BODY_BYTES));
-                server.setErrorHandler(new PlainErrors());
-            });
-        });
+        Server created = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.LEGACY);
+        http.setSendServerVersion(false);
+        CallbackConnector bounded = new CallbackConnector(created, http, ingress.refusals(), limits.connections(),
+                limits.deadline());
+        bounded.setHost(host);
+        bounded.setPort(port);
+        created.addConnector(bounded);
+        connector = bounded;
+        created.setHandler(new CallbackHandler(ingress, auth, MAX_BODY_BYTES));
+        created.setErrorHandler(new PlainErrors());
+        return created;
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // it did not start
+        }
     }
 
     /** Whether the port can be bound now, tried the way Jetty binds it (address reuse on). */
@@ -191,8 +229,8 @@ public final class CallbackServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (app != null) {
-            app.stop();
+        if (server != null) {
+            stopQuietly(server);
         }
     }
 }

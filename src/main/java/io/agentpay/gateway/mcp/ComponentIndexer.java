@@ -32,9 +32,8 @@ public final class ComponentIndexer {
     }
 
     /**
-     * The {@code tools/list} result the SDK serializes for these components, with {@link EarlyAnswers#CURRENCIES} for
-     * the list of currency codes, which depends on the JVM that runs the server. The tools' schemas do not depend on
-     * the configuration, so a context without one builds them.
+     * The {@code tools/list} result the SDK serializes for these components. The tools' schemas do not depend on
+     * the configuration (nor on the JVM: the currency codes are written out), so a context without one builds them.
      */
     static String toolsList(List<String> names, ClassLoader loader) throws IOException {
         McpLog log = new McpLog();
@@ -45,9 +44,8 @@ public final class ComponentIndexer {
             if (!components.failures().isEmpty()) {
                 throw new IllegalStateException("Components not built: " + components.failures());
             }
-            String result = Json.MCP.writeValueAsString(McpSchema.ListToolsResult.builder(
+            return Json.MCP.writeValueAsString(McpSchema.ListToolsResult.builder(
                     components.tools().stream().map(ToolFactory::tool).toList()).build());
-            return result.replace(EarlyAnswers.currencyCodes(), EarlyAnswers.CURRENCIES);
         } finally {
             log.close();
         }

@@ -7,12 +7,9 @@ import io.modelcontextprotocol.spec.ProtocolVersions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Answers {@code initialize} and then {@code tools/list} (and {@code ping}) the moment they arrive, before the MCP
@@ -28,13 +25,8 @@ public final class EarlyAnswers {
     /** Oldest first; a client asking for another version gets the newest. */
     static final List<String> PROTOCOL_VERSIONS = List.of(ProtocolVersions.MCP_2024_11_05,
             ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
-    /** The {@code tools/list} result as the SDK serializes it, with {@link #CURRENCIES} for the JVM's currency codes. */
+    /** The {@code tools/list} result as the SDK serializes it, written by the build. */
     static final String TOOLS_LIST = "META-INF/agentpay/tools-list.json";
-    /**
-     * Stands for the list of ISO 4217 codes that {@code startPaymentCapture}'s schema offers: it is the running JVM's
-     * (Java 25 knows one more than Java 17), so it is filled in at run time.
-     */
-    static final String CURRENCIES = "@CURRENCIES@";
     private static final JsonFactory JSON = new JsonFactory();
 
     /**
@@ -101,9 +93,8 @@ public final class EarlyAnswers {
     }
 
     /**
-     * Renders the {@code tools/list} answer's result now rather than when it is first asked for: reading the JVM's
-     * currency codes takes tens of milliseconds, which another thread can spend while stdin's reader answers
-     * {@code initialize}. Not under this object's lock, so the reader is never held up by it before it needs the result.
+     * Reads the {@code tools/list} answer's result now rather than when it is first asked for, on a thread other
+     * than stdin's reader, which meanwhile answers {@code initialize}. Not under this object's lock, so the reader is never held up by it before it needs the result.
      */
     void prepare() {
         toolsList();
@@ -113,7 +104,7 @@ public final class EarlyAnswers {
         synchronized (rendering) {
             if (toolsList == null) {
                 String template = readToolsList();
-                toolsList = template == null ? "" : template.strip().replace(CURRENCIES, currencyCodes());
+                toolsList = template == null ? "" : template.strip();
             }
             return toolsList.isEmpty() ? null : toolsList;
         }
@@ -334,19 +325,6 @@ public final class EarlyAnswers {
     String toolsListAnswer(Request request) {
         String result = toolsList();
         return result == null ? null : "{\"jsonrpc\":\"2.0\",\"id\":" + id(request) + ",\"result\":" + result + "}";
-    }
-
-    /** The running JVM's ISO 4217 codes, sorted, as a JSON array: what {@code startPaymentCapture} offers. */
-    static String currencyCodes() {
-        Set<String> codes = new TreeSet<>();
-        for (Currency currency : Currency.getAvailableCurrencies()) {
-            codes.add(currency.getCurrencyCode());
-        }
-        StringBuilder out = new StringBuilder("[");
-        for (String code : codes) {
-            out.append(out.length() > 1 ? "," : "").append(quote(code));
-        }
-        return out.append(']').toString();
     }
 
     static String quote(String text) {

@@ -4,10 +4,13 @@ import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.state.StoreUnavailableException;
 import io.agentpay.gateway.twilio.PaymentException;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.modelcontextprotocol.spec.McpSchema.ResourceLink;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,19 @@ public final class ToolResults {
                 .mimeType("application/json").build();
         return CallToolResult.builder().content(List.of(new TextContent(Json.write(view)), link)).structuredContent(view)
                 .isError(false).build();
+    }
+
+    /**
+     * Writes one tool answer shaped like a payment's, and drops it: the serializers of the result's
+     * content types (some 60 classes) are then built before the first tool call needs them.
+     */
+    public static void prepare() {
+        try {
+            Json.MCP.writeValueAsString(new JSONRPCResponse(McpSchema.JSONRPC_VERSION, 0,
+                    structured(new LinkedHashMap<>(Map.of("state", "created")), "payment://CA/PK/status"), null));
+        } catch (IOException | RuntimeException e) {
+            // the first answer does this work itself
+        }
     }
 
     public static CallToolResult error(Map<String, Object> view) {

@@ -1,7 +1,9 @@
 package io.agentpay.gateway.twilio;
 
 import com.twilio.exception.TwilioException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.rest.api.v2010.account.call.Payment;
 import io.agentpay.gateway.state.CaptureField;
 import io.agentpay.gateway.state.PaymentField;
@@ -42,6 +44,37 @@ public final class TwilioAgentPaymentServer {
                 .httpClient(new TwilioTransport(options.apiBaseUrl(), options.timeout(), options.retries(), options.backoff()))
                 .build();
         this.legs = new CallLegs(client, accountSid);
+    }
+
+    /**
+     * Builds ahead what the first payment start uses, so that it does not wait for it: the SDK's
+     * request classes and the readers of Twilio's call and payment answers (Jackson deserializers
+     * over some 150 classes, about 100 ms at start-up), by reading two answers shaped like
+     * Twilio's. Nothing is sent and nothing is kept; a failure here only leaves the work to the
+     * first call.
+     */
+    public void prepare() {
+        try {
+            ObjectMapper mapper = client.getObjectMapper();
+            String date = "Tue, 01 Dec 2026 16:00:00 +0000";
+            String callSid = "CA" + "0".repeat(32);
+            String call = "{\"sid\": \"" + callSid + "\", \"account_sid\": \"" + accountSid + "\", \"parent_call_sid\": null, "
+                    + "\"status\": \"in-progress\", \"direction\": \"inbound\", \"from\": \"+15550100\", \"to\": \"+15550101\", "
+                    + "\"from_formatted\": \"(555) 0100\", \"to_formatted\": \"(555) 0101\", \"phone_number_sid\": null, "
+                    + "\"date_created\": \"" + date + "\", \"date_updated\": \"" + date + "\", \"start_time\": \"" + date + "\", "
+                    + "\"end_time\": null, \"duration\": null, \"price\": null, \"price_unit\": \"USD\", \"answered_by\": null, "
+                    + "\"api_version\": \"2010-04-01\", \"forwarded_from\": null, \"group_sid\": null, \"caller_name\": null, "
+                    + "\"queue_time\": \"0\", \"trunk_sid\": null, \"uri\": \"/2010-04-01/Accounts/" + accountSid + "/Calls/"
+                    + callSid + ".json\", \"subresource_uris\": {}}";
+            Call.fromJson(call, mapper);
+            Payment.fromJson("{\"sid\": \"PK" + "0".repeat(32) + "\", \"account_sid\": \"" + accountSid + "\", \"call_sid\": \""
+                    + callSid + "\", \"date_created\": \"" + date + "\", \"date_updated\": \"" + date + "\", \"uri\": \"/x\"}", mapper);
+            Call.fetcher(accountSid, callSid);
+            PaymentCreation.creator(new StartRequest(callSid, java.math.BigDecimal.TEN, null, null, null, false, true, null), accountSid, callSid, key(), URI.create("https://example.invalid/callbacks/x"),
+                    options.paymentConnector(), options.tokenType(), options.currency());
+        } catch (RuntimeException e) {
+            // the first call does this work itself
+        }
     }
 
     /** Creates the process-wide instance once; later calls return the first. */

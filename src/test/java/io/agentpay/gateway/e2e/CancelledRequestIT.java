@@ -91,7 +91,7 @@ class CancelledRequestIT {
         send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                 + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw-test\",\"version\":\"1\"}}}");
         answer(out, 1, seen);
-        relay.target(JarProcess.callbackPort(stderr)); // the callback endpoint opens once initialize is answered
+        relay.target(JarProcess.callbackPort(stderr)); // the callback endpoint opens once the SDK is built
         send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
         send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"debug\"}}");
         answer(out, 2, seen);
