@@ -15,14 +15,14 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
- * Answers every request on the callback port as the server's only Jetty handler: the body is
- * read without blocking a thread and answered directly, which measured about twice the
- * throughput of the same work behind a servlet layer. The path and method are checked
+ * Answers every request on the callback port as a Jetty handler in front of Javalin's servlet:
+ * the body is read without blocking a thread and answered directly, which measured about twice
+ * the throughput of the same work behind the servlet layer. The path and method are checked
  * before any of the body is read, so a request anywhere but this process's secret callback path
  * costs nothing but its headers: it gets a plain-text 404 (or 405) with {@code Connection: close}
  * and its body is never buffered. A GET on the callback path answers the tunnel check.
  */
-final class CallbackHandler extends Handler.Abstract {
+final class CallbackHandler extends Handler.Wrapper {
     private static final CallbackIngress.Outcome NOT_FOUND = new CallbackIngress.Outcome(404, "Not found.");
     private static final CallbackIngress.Outcome NOT_POST = new CallbackIngress.Outcome(405, "Callbacks are POST requests.");
 
@@ -30,7 +30,8 @@ final class CallbackHandler extends Handler.Abstract {
     private final CallbackAuth auth;
     private final int maxBody;
 
-    CallbackHandler(CallbackIngress ingress, CallbackAuth auth, int maxBody) {
+    CallbackHandler(Handler next, CallbackIngress ingress, CallbackAuth auth, int maxBody) {
+        super(next);
         this.ingress = ingress;
         this.auth = auth;
         this.maxBody = maxBody;

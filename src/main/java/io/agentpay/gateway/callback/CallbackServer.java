@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.agentpay.gateway.log.Log;
 import io.agentpay.gateway.state.PaymentStore;
+import io.javalin.Javalin;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
@@ -18,18 +19,15 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP endpoint Twilio posts payment callbacks to: {@code POST /callbacks/{secret}}, form
- * encoded (JSON accepted too), on an embedded Jetty server. Each request is authenticated,
+ * encoded (JSON accepted too), on an embedded Javalin server. Each request is authenticated,
  * masked and merged into the store and answered at once; notifications to the MCP client
  * happen on other threads. The port is bounded against hostile traffic ({@link CallbackConnector}),
  * refusals are counted rather than relayed ({@link Refusals}), and Jetty's own error pages are
@@ -60,8 +58,8 @@ public final class CallbackServer implements AutoCloseable {
     private final CallbackAuth auth;
     private final CallbackIngress ingress;
     private final Limits limits;
-    private Server server;
-    private volatile CallbackConnector connector;
+    private Javalin app;
+    private CallbackConnector connector;
 
     public CallbackServer(PaymentStore store, Log log, CallbackAuth auth, ObjectMapper json) {
         this(store, log, auth, json, new Limits(Duration.ofSeconds(60), CallbackConnector.limitFor(descriptorLimit()),
@@ -85,29 +83,28 @@ public final class CallbackServer implements AutoCloseable {
      * Binds to {@code host} and {@code port}, moving up to the next free port when it is taken
      * (0 picks any free port). Returns the port bound.
      */
-    public int start(String host, int port) throws IOException {
+    public int start(String host, int port) throws BindException {
         int candidate = port;
         for (int attempt = 0; ; attempt++) {
             if (port != 0 && attempt + 1 < PORT_ATTEMPTS && candidate < 65535 && !free(host, candidate)) {
-                candidate++; // an expected move, not worth a failed start
+                candidate++; // an expected move, not worth Javalin's "Failed to start" error line
                 continue;
             }
-            Server created = create(host, candidate);
+            Javalin created = create(host, candidate);
             try {
-                created.start();
-                server = created;
-                int bound = connector.getLocalPort();
+                created.start(host, candidate);
+                app = created;
                 if (candidate != port && port != 0) {
-                    log.warning("callbacks", "Port " + port + " is in use; the callback endpoint listens on " + bound + " instead.");
+                    log.warning("callbacks", "Port " + port + " is in use; the callback endpoint listens on " + app.port() + " instead.");
                 }
-                return bound;
-            } catch (Exception e) {
-                stopQuietly(created);
+                return app.port();
+            } catch (RuntimeException e) {
+                created.stop();
                 if (!isBindFailure(e) || port == 0 || attempt + 1 >= PORT_ATTEMPTS || candidate >= 65535) {
                     if (isBindFailure(e)) {
                         throw new BindException("No free port for the callback endpoint on " + host + " from " + port + " to " + candidate);
                     }
-                    throw e instanceof IOException io ? io : new IOException("The callback endpoint did not start: " + e.getMessage(), e);
+                    throw e;
                 }
                 candidate++;
             }
@@ -124,7 +121,7 @@ public final class CallbackServer implements AutoCloseable {
     }
 
     public int port() {
-        return connector.getLocalPort();
+        return app.port();
     }
 
     /**
@@ -161,37 +158,29 @@ public final class CallbackServer implements AutoCloseable {
                 ? unix.getMaxFileDescriptorCount() : 4096;
     }
 
-    /**
-     * A bare Jetty server: {@link CallbackHandler} answers every request itself, so no servlet,
-     * session or websocket layer is built (the Javalin server it replaced built all three and took
-     * about half a second longer to start). Ambiguous paths reach the handler (and its 404), as they did.
-     */
-    private Server create(String host, int port) {
+    private Javalin create(String host, int port) {
         // Few threads on purpose: the work per request is short, and fewer threads contend less on 2 cores.
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 30_000);
         threads.setName("callbacks");
         threads.setDaemon(true);
-        Server created = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setUriCompliance(UriCompliance.LEGACY);
-        http.setSendServerVersion(false);
-        CallbackConnector bounded = new CallbackConnector(created, http, ingress.refusals(), limits.connections(),
-                limits.deadline());
-        bounded.setHost(host);
-        bounded.setPort(port);
-        created.addConnector(bounded);
-        connector = bounded;
-        created.setHandler(new CallbackHandler(ingress, auth, MAX_BODY_BYTES));
-        created.setErrorHandler(new PlainErrors());
-        return created;
-    }
-
-    private static void stopQuietly(Server server) {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            // it did not start
-        }
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jetty.threadPool = threads;
+            config.jetty.addConnector((server, http) -> {
+                CallbackConnector created = new CallbackConnector(server, http, ingress.refusals(), limits.connections(),
+                        limits.deadline());
+                created.setHost(host);
+                created.setPort(port);
+                connector = created;
+                return created;
+            });
+            config.jetty.modifyServer(server -> {
+                server.setHandler(new CallbackHandler(server.getHandler(), ingress, auth, MAX_BODY_BYTES));
+                server.setErrorHandler(new PlainErrors());
+            });
+        });
     }
 
     /** Whether the port can be bound now, tried the way Jetty binds it (address reuse on). */
@@ -229,8 +218,8 @@ public final class CallbackServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (server != null) {
-            stopQuietly(server);
+        if (app != null) {
+            app.stop();
         }
     }
 }
