@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The server's parts wired as in production, in one process: the real Twilio SDK talks over HTTP
- * to the Pay simulator (our Twilio emulator), which posts signed callbacks to the real Jetty
+ * to the Pay simulator (our Twilio emulator), which posts signed callbacks to the real Javalin
  * endpoint; tools are the discovered classes, called through the same error wrapper.
  */
 public final class GatewayFixture implements AutoCloseable {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real Jetty endpoint on a free port, driven by real form-encoded HTTP posts. */
+/** The real Javalin endpoint on a free port, driven by real form-encoded HTTP posts. */
 class CallbackServerTest {
     static final String PK = "PK00112233445566778899aabbccddeeff";
     static final String CA = "CAfedcba9876543210fedcba9876543210";
