@@ -64,8 +64,7 @@ public final class PaymentWaiter {
                     break;
                 }
                 seen.accept(change);
-                // Changes arrive in the order they were stored (listeners run inside the store's update, so the
-                // store itself may not show this one yet): the latest change is the current status.
+                // Changes arrive in the order they were stored: the latest change is the current status.
                 latest = change;
             }
             return latest;

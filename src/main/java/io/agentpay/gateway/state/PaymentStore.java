@@ -3,6 +3,7 @@ package io.agentpay.gateway.state;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +21,17 @@ import org.slf4j.LoggerFactory;
  * for longer than the time to live are evicted.
  */
 public final class PaymentStore implements AutoCloseable {
-    /** A stored change and the one-off listener of the update that made it (or null). */
-    private record Change(PaymentStatus status, Consumer<PaymentStatus> onStored) {}
+    /**
+     * A change and the one-off listener of the update that made it (or null); {@code stored} once the backend's
+     * merge that announced it has returned, so that a reader told of it finds it.
+     */
+    private record Change(PaymentStatus status, Consumer<PaymentStatus> onStored, AtomicBoolean stored) {}
+
+    /** The changes a merge on this thread announced while it ran (inside the backend's update, before it is stored). */
+    private static final class Merging {
+        boolean active;
+        final List<Change> announced = new ArrayList<>(1);
+    }
 
     private final SessionBackend payments;
     private final List<Consumer<PaymentStatus>> listeners = new CopyOnWriteArrayList<>();
@@ -29,6 +39,7 @@ public final class PaymentStore implements AutoCloseable {
     private final ConcurrentLinkedQueue<Change> pending = new ConcurrentLinkedQueue<>();
     /** Held by the one thread that runs listeners, so they hear changes one at a time, in queue order. */
     private final AtomicBoolean delivering = new AtomicBoolean();
+    private final ThreadLocal<Merging> merging = ThreadLocal.withInitial(Merging::new);
     private final Duration timeToLive;
     private final int capacity;
     private final Clock clock;
@@ -39,8 +50,14 @@ public final class PaymentStore implements AutoCloseable {
         this.clock = clock;
         this.payments = backend;
         backend.deliverTo((status, onStored) -> {
-            pending.add(new Change(status, onStored));
-            deliverPending();
+            Merging mine = merging.get();
+            Change change = new Change(status, onStored, new AtomicBoolean(!mine.active));
+            pending.add(change);
+            if (mine.active) {
+                mine.announced.add(change);
+            } else {
+                deliverPending(); // heard from another instance: stored already
+            }
         });
     }
 
@@ -122,20 +139,34 @@ public final class PaymentStore implements AutoCloseable {
             throw new StoreFullException(capacity);
         }
         String sid = update.paymentSid();
-        Optional<SessionBackend.Merge> merged = payments.merge(sid, current -> {
-            if (expectedVersion >= 0 && (current == null || current.version() != expectedVersion)) {
-                return new SessionBackend.Merge(current, false);
+        // A change is announced inside the backend's update, where a reader cannot see it yet: its listeners (and the
+        // clients they notify, who read the session next) run only once that update has returned.
+        Merging mine = merging.get();
+        mine.active = true;
+        Optional<SessionBackend.Merge> merged;
+        try {
+            merged = payments.merge(sid, current -> {
+                if (expectedVersion >= 0 && (current == null || current.version() != expectedVersion)) {
+                    return new SessionBackend.Merge(current, false);
+                }
+                // The time is read here, where this session's merges are serialized (or per compare-and-set
+                // attempt), and never before the stored one: two concurrent merges cannot leave the newer state
+                // with the older updatedAt.
+                Instant now = clock.instant();
+                if (current != null && now.isBefore(current.updatedAt())) {
+                    now = current.updatedAt();
+                }
+                PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
+                PaymentStatus next = base.apply(update, now);
+                return new SessionBackend.Merge(next, current == null || !next.sameProgressAs(current));
+            }, onStored);
+        } finally {
+            mine.active = false;
+            for (Change change : mine.announced) {
+                change.stored().set(true);
             }
-            // The time is read here, where this session's merges are serialized (or per compare-and-set attempt), and
-            // never before the stored one: two concurrent merges cannot leave the newer state with the older updatedAt.
-            Instant now = clock.instant();
-            if (current != null && now.isBefore(current.updatedAt())) {
-                now = current.updatedAt();
-            }
-            PaymentStatus base = current != null ? current : PaymentStatus.empty(sid, update.callSid(), now);
-            PaymentStatus next = base.apply(update, now);
-            return new SessionBackend.Merge(next, current == null || !next.sameProgressAs(current));
-        }, onStored);
+            mine.announced.clear();
+        }
         deliverPending();
         return merged.filter(SessionBackend.Merge::announce).map(SessionBackend.Merge::stored);
     }
@@ -146,10 +177,11 @@ public final class PaymentStore implements AutoCloseable {
      * is left behind.
      */
     private void deliverPending() {
-        while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+        while (ready(pending.peek()) && delivering.compareAndSet(false, true)) {
             try {
                 Change change;
-                while ((change = pending.poll()) != null) {
+                while (ready(change = pending.peek())) {
+                    pending.poll(); // only the deliverer takes from the queue: the head is still this change
                     for (Consumer<PaymentStatus> listener : listeners) {
                         tell(listener, change.status());
                     }
@@ -161,6 +193,11 @@ public final class PaymentStore implements AutoCloseable {
                 delivering.set(false);
             }
         }
+    }
+
+    /** A queued change whose merge has returned; the queue's order is kept, so a change waits for those before it. */
+    private static boolean ready(Change change) {
+        return change != null && change.stored().get();
     }
 
     private static void tell(Consumer<PaymentStatus> listener, PaymentStatus status) {

@@ -52,6 +52,18 @@ class PaymentStoreTest {
     }
 
     @Test
+    void aListenerToldOfAChangeFindsItInTheStore() {
+        // A subscribed client is told "updated" and then reads the session: what it reads must be that change or a
+        // later one, never the state before it (it would end on a stale state: no further update is coming).
+        List<String> seenByReaders = new CopyOnWriteArrayList<>();
+        store.onChange(s -> seenByReaders.add(s.version() + " read " + store.find(PK).map(PaymentStatus::version).orElse(0L)));
+        store.apply(created());
+        store.apply(cardKeyed(10));
+
+        assertThat(seenByReaders).containsExactly("1 read 1", "2 read 2");
+    }
+
+    @Test
     void updatedAtNeverGoesBackwardsEvenWhenTheClockDoes() {
         // Two merges of one session racing: the one that read the clock first may be stored second. Stored in that
         // order, the newer state must not carry the older time (subscribers order what they read by updatedAt).
