@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is what keeps it fast: stdin is read from the start of {@code main}, and {@code initialize} and
  * {@code tools/list} answered ({@link EarlyAnswers}) while the command line is parsed and the gateway
  * built; the services (callback endpoint, public URL and its check, Twilio client) start on a thread of
- * their own beside the SDK build, without waiting for the client. Their log lines reach the client once
- * it has initialized.
+ * their own once the SDK is built, without waiting for the client. Started beside the SDK build instead,
+ * the first tool call came no sooner on a 2-core machine (1.51–1.59 s against 1.56 s, interleaved) and
+ * the process was 13 MiB larger by the time the client had listed everything. Their log lines reach the
+ * client once it has initialized.
  */
 final class StdioMode implements StdioTransportProvider.Listener {
     /** Closing should take well under this; past it the process halts rather than hang its host. */
@@ -37,10 +39,10 @@ final class StdioMode implements StdioTransportProvider.Listener {
     int run() {
         StdioTransportProvider transport = new StdioTransportProvider(() -> Json.MCP, () -> Json.MAPPER, in, this);
         transport.start();
+        gateway.serve(transport);
         Thread starter = new Thread(gateway::startServices, "services-start");
         starter.setDaemon(true);
         starter.start();
-        gateway.serve(transport);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shutdown"));
         try {
             stdinClosed.await();
