@@ -47,7 +47,7 @@ public final class ServerAssembly {
             Never ask the caller to say card digits aloud and never repeat digits. The prompts StartCapture, CardNumber, \
             SecurityCode, ExpirationDate, FinishCapture, Completion and Error give the words for each step.""";
 
-    /** The capabilities below as the SDK serializes them; {@link FastInitialize} answers with it. */
+    /** The capabilities below as the SDK serializes them; {@link EarlyAnswers} answers with it. */
     public static final String CAPABILITIES_JSON = "{\"completions\":{},\"logging\":{},\"prompts\":{\"listChanged\":false},"
             + "\"resources\":{\"subscribe\":true,\"listChanged\":false},\"tools\":{\"listChanged\":false}}";
 
