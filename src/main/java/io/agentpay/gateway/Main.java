@@ -34,11 +34,12 @@ public final class Main {
 
     static int run(String[] args) {
         PrintStream err = System.err;
+        String version = version();
         // Serving stdio: stdin is read, and the early answers given, while the command line is parsed and the server built.
         OutputStream protocol = StdioLaunch.servesStdio(args, System.getenv()) ? protocolOut() : null;
-        StdioChannel early = protocol == null ? null : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version())).start();
+        StdioChannel early = protocol == null ? null : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version)).start();
         SandboxKeys sandbox = new SandboxKeys();
-        ServerCommand command = new ServerCommand(System::getenv, version(), sandbox);
+        ServerCommand command = new ServerCommand(System::getenv, version, sandbox);
         ServerCommand.Invocation invocation;
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         try {
@@ -60,10 +61,10 @@ public final class Main {
         System.setOut(err);
         // Redis unreachable at start-up does not stop the server: the store connects in the background (Services.openStore).
         if (config.http() != null) {
-            return new HttpMode(config.http()).run(() -> new Gateway(config, sandbox.issued, version()));
+            return new HttpMode(config.http()).run(() -> new Gateway(config, sandbox.issued, version));
         }
-        StdioChannel channel = early != null ? early : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version()));
-        return new StdioMode(new Gateway(config, sandbox.issued, version()), channel, protocol).run();
+        StdioChannel channel = early != null ? early : new StdioChannel(System.in, protocol, EarlyAnswers.forServer(version));
+        return new StdioMode(new Gateway(config, sandbox.issued, version), channel, protocol).run();
     }
 
     private static OutputStream protocolOut() {
