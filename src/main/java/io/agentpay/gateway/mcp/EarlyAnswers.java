@@ -71,7 +71,6 @@ public final class EarlyAnswers {
 
     private final List<String> protocolVersions;
     private final String resultTail;
-    private final Object rendering = new Object();
     private String toolsList;
     private boolean initializeAnswered;
     private boolean initializedRead;
@@ -92,22 +91,13 @@ public final class EarlyAnswers {
                 ServerAssembly.INSTRUCTIONS);
     }
 
-    /**
-     * Reads the {@code tools/list} answer's result now rather than when it is first asked for, on a thread other
-     * than stdin's reader, which meanwhile answers {@code initialize}. Not under this object's lock, so the reader is never held up by it before it needs the result.
-     */
-    void prepare() {
-        toolsList();
-    }
-
-    private String toolsList() {
-        synchronized (rendering) {
-            if (toolsList == null) {
-                String template = readToolsList();
-                toolsList = template == null ? "" : template.strip();
-            }
-            return toolsList.isEmpty() ? null : toolsList;
+    /** The build's {@code tools/list} result, read when first asked for; null without it. */
+    private synchronized String toolsList() {
+        if (toolsList == null) {
+            String result = readToolsList();
+            toolsList = result == null ? "" : result.strip();
         }
+        return toolsList.isEmpty() ? null : toolsList;
     }
 
     /** The build's {@link #TOOLS_LIST}; null when there is none (classes run from an IDE without the build step). */

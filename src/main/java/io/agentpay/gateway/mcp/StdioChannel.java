@@ -30,7 +30,8 @@ public final class StdioChannel {
     private final Object lock = new Object();
     private final List<String> pending = new ArrayList<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private Consumer<String> session;
+    /** Set under {@link #lock}, with the queue drained; read without it to tell whether a line may need an early answer. */
+    private volatile Consumer<String> session;
     private volatile boolean closing;
     private boolean started;
 
@@ -41,15 +42,10 @@ public final class StdioChannel {
         this.early = early;
     }
 
-    /**
-     * Starts reading stdin, once; then, on the calling thread, gets the early answers ready while the reader waits
-     * for the first line and answers it.
-     */
+    /** Starts reading stdin, once. */
     public StdioChannel start() {
-        boolean first;
         synchronized (lock) {
-            first = !started;
-            if (first) {
+            if (!started) {
                 started = true;
                 Thread reader = new Thread("stdio-in") {
                     @Override
@@ -60,9 +56,6 @@ public final class StdioChannel {
                 reader.setDaemon(true);
                 reader.start();
             }
-        }
-        if (first && early != null) {
-            early.prepare();
         }
         return this;
     }
@@ -148,11 +141,7 @@ public final class StdioChannel {
         if (line.isEmpty()) {
             return;
         }
-        boolean before;
-        synchronized (lock) {
-            before = session == null;
-        }
-        EarlyAnswers.Request request = before && early != null || line.contains("\"ping\"") ? EarlyAnswers.parse(line) : null;
+        EarlyAnswers.Request request = session == null && early != null || line.contains("\"ping\"") ? EarlyAnswers.parse(line) : null;
         if (request != null && request.isPing()) {
             writeLine(EarlyAnswers.pingAnswer(request));
             return;

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  * bare reader it survives bad input: an unparsable or oversized line gets a JSON-RPC error answer, a request with bad
  * params one {@code -32602} answer ({@link ParamsCheck}), and the session goes on. An answer the channel already gave
  * early ({@link EarlyAnswers}) is compared with the SDK's and dropped. It tells its {@link Listener} when the
- * {@code initialize} answer has been written (so slow start-up work can begin after it) and when stdin closes.
+ * SDK's {@code initialize} answer has been written (the client can then be sent log messages) and when stdin closes.
  */
 public final class StdioTransportProvider implements McpServerTransportProvider {
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransportProvider.class);
