@@ -1,5 +1,6 @@
 package io.agentpay.gateway;
 
+import io.agentpay.gateway.callback.CallbackServer;
 import io.agentpay.gateway.cli.HttpEndpoint;
 import io.agentpay.gateway.http.McpHttpServer;
 import io.agentpay.gateway.json.Json;
@@ -34,6 +35,8 @@ final class HttpMode {
 
     /** Serves with the gateway {@code build} makes; the port binds meanwhile, on its own thread. */
     int run(Supplier<Gateway> build) {
+        // The MCP port's Jetty starts before the callback endpoint's, so it is the one to skip the management beans.
+        CallbackServer.spareJettyTheManagementBeans();
         CompletableFuture<Integer> bound = new CompletableFuture<>();
         Thread binder = new Thread(() -> {
             try {

@@ -44,9 +44,17 @@ public final class CallbackServer implements AutoCloseable {
     private static final long PRESSURE = 20;
 
     static {
-        // Left unset, Jetty asks the platform MBean server whether references are compressed, which loads and starts
-        // the management beans (some 250 classes, a fifth of the endpoint's start-up). The same answer, from the
-        // property the JVM sets only when they are; a value given on the command line is kept.
+        spareJettyTheManagementBeans();
+    }
+
+    /**
+     * Left unset, Jetty asks the platform MBean server whether references are compressed, which loads and starts
+     * the management beans (some 250 classes, a fifth of the endpoint's start-up). The same answer, from the
+     * property the JVM sets only when they are; a value given on the command line is kept. It must run before
+     * Jetty is first used in the process: this class does it for the callback endpoint; a server that starts
+     * another Jetty first (the MCP HTTP port) calls it before that.
+     */
+    public static void spareJettyTheManagementBeans() {
         if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
             int cacheLine = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64);
             System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine",

@@ -17,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * default port added or its port removed), at a fraction of the cost: that validator computes both
  * variants, parsing the URL four times and looking up a new {@code Mac} twice, for every request.
  * Here the variant is derived once per URL, each thread keeps its keyed {@code Mac}, the data is fed
- * to it without building a string, and the second variant is computed only when the first fails.
+ * to it without building a string (once for both variants), and the second variant is signed only when the
+ * first fails.
  */
 final class TwilioSignature {
     private static final String HMAC = "HmacSHA1";
@@ -61,19 +62,13 @@ final class TwilioSignature {
         }
         Variants v = variants(url);
         Scratch s = scratch.get();
-        int names = sortedNames(s, params);
-        return matches(s, v.asGiven(), params, names, signature) || matches(s, v.other(), params, names, signature);
+        int n = signedFields(s, params);
+        return matches(s, v.asGiven(), n, signature) || matches(s, v.other(), n, signature);
     }
 
-    private static boolean matches(Scratch s, byte[] url, Map<String, String> params, int names, String signature) {
+    /** Signs {@code url} followed by the first {@code n} bytes of the fields; true when that is {@code signature}. */
+    private static boolean matches(Scratch s, byte[] url, int n, String signature) {
         s.mac.update(url);
-        int n = 0;
-        for (int i = 0; i < names; i++) {
-            String name = s.names[i];
-            String value = params.get(name);
-            n = append(s, n, name);
-            n = append(s, n, value == null ? "" : value);
-        }
         s.mac.update(s.data, 0, n);
         try {
             s.mac.doFinal(s.digest, 0);
@@ -88,7 +83,8 @@ final class TwilioSignature {
         return difference == 0;
     }
 
-    private static int sortedNames(Scratch s, Map<String, String> params) {
+    /** Writes the fields (name, value; sorted by name) into {@code s.data}, once for both URL variants; returns the length. */
+    private static int signedFields(Scratch s, Map<String, String> params) {
         int count = params.size();
         if (s.names.length < count) {
             s.names = new String[count];
@@ -98,7 +94,14 @@ final class TwilioSignature {
             s.names[i++] = name;
         }
         Arrays.sort(s.names, 0, count);
-        return count;
+        int n = 0;
+        for (i = 0; i < count; i++) {
+            String name = s.names[i];
+            String value = params.get(name);
+            n = append(s, n, name);
+            n = append(s, n, value == null ? "" : value);
+        }
+        return n;
     }
 
     /** Appends {@code text} as UTF-8 at {@code n}; returns the new length. */
