@@ -1,5 +1,6 @@
 package io.agentpay.gateway.bench;
 
+import io.agentpay.gateway.callback.TwilioPost;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,15 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.awaitility.Awaitility;
 
 /**
@@ -104,7 +100,7 @@ public final class SignedCallbackTarget {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(requests))) {
             for (int i = 1; i <= sids; i++) {
                 Map<String, String> fields = fields(i);
-                w.println(sign(twilio.credentials().authToken(), statusCallback, fields) + " " + body(fields));
+                w.println(TwilioPost.signature(twilio.credentials().authToken(), statusCallback, fields) + " " + TwilioPost.form(fields));
             }
         }
         check(local, twilio.credentials().authToken(), statusCallback);
@@ -143,29 +139,13 @@ public final class SignedCallbackTarget {
         return f;
     }
 
-    private static String body(Map<String, String> fields) {
-        StringBuilder b = new StringBuilder();
-        fields.forEach((k, v) -> b.append(b.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return b.toString();
-    }
-
-    /** Twilio's signature: HMAC-SHA1 with the auth token over the URL and each field name and value, sorted by name; base64. */
-    static String sign(String authToken, String url, Map<String, String> fields) throws Exception {
-        StringBuilder data = new StringBuilder(url);
-        new TreeMap<>(fields).forEach((k, v) -> data.append(k).append(v));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
     /** A signed post must be taken (200) and the same post unsigned refused (403): the jar checks signatures. */
     private static void check(String local, String authToken, String publicUrl) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, String> fields = fields(1);
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(local))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body(fields)));
-        int signed = http.send(post.copy().header("X-Twilio-Signature", sign(authToken, publicUrl, fields)).build(),
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(TwilioPost.form(fields)));
+        int signed = http.send(post.copy().header("X-Twilio-Signature", TwilioPost.signature(authToken, publicUrl, fields)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
         int unsigned = http.send(post.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         if (signed != 200 || unsigned != 403) {
