@@ -2,8 +2,8 @@
 # Signed callbacks through the real jar as the README launches it (bench/jvm-flags; TWILIO_AUTH_TOKEN
 # set, so every post needs the secret path and a valid X-Twilio-Signature; PUBLIC_URL; its stdout read
 # by an MCP client) against node:http (the shared raw-http.js), under wrk 2 threads x 32 connections,
-# interleaved round by round. The jar's requests are signed as Twilio signs them, over the public URL
-# (bench harness SignedCallbackTarget, which also learns the secret path from a real startPaymentCapture).
+# interleaved round by round. The jar's requests are signed as Twilio signs them, over the public URL, by
+# bench/signed-callback.lua (bench harness SignedCallbackTarget learns the secret path from a real startPaymentCapture).
 #   bench/callbacks.sh [ROUNDS]      DURATION=15s WARMUP=10s
 #   JARS="old.jar target/twilio-agent-payments-mcp-gateway.jar" bench/callbacks.sh   (A/B: each jar every round)
 #   EXTRA_FLAGS="-Xlog:gc:file=/tmp/gc.log" bench/callbacks.sh 1                        (added to the launch line)
