@@ -29,8 +29,8 @@ run_jar() {  # $1 = round, $2 = jar, $3 = label
   local dir="$OUT/$3" fifo R C0 C1 REQ US HPID URL PID
   mkdir -p "$dir"; fifo="$dir/in"; rm -f "$fifo"; mkfifo "$fifo"
   # shellcheck disable=SC2086
-  java $LOG_FLAGS -Dbench.jvmFlags="$JVM_FLAGS ${EXTRA_FLAGS:-}" -cp "$CP" io.agentpay.gateway.bench.SignedCallbackTarget \
-    "$2" "$dir" < "$fifo" > "$dir/target.out" 2> "$dir/target.err" &
+  java $LOG_FLAGS -Dbench.jvmFlags="$JVM_FLAGS ${EXTRA_FLAGS:-}" -Dgateway.jar="$2" -cp "$CP" io.agentpay.gateway.e2e.SignedCallbackTarget \
+    "$dir" < "$fifo" > "$dir/target.out" 2> "$dir/target.err" &
   HPID=$!
   exec 7> "$fifo"
   for _ in $(seq 600); do grep -q '^TOKEN' "$dir/target.out" 2>/dev/null && break; kill -0 "$HPID" 2>/dev/null || break; sleep 0.1; done

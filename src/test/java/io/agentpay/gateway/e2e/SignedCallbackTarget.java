@@ -1,4 +1,4 @@
-package io.agentpay.gateway.bench;
+package io.agentpay.gateway.e2e;
 
 import io.agentpay.gateway.callback.TwilioPost;
 import io.agentpay.gateway.sandbox.PaySimulator;
@@ -16,12 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
 
 /**
  * The real jar, launched as the README launches it, as a target for {@code bench/callbacks.sh}:
@@ -33,28 +30,22 @@ import org.awaitility.Awaitility;
  * for {@code bench/signed-callback.lua}, and keeps the jar's stdout drained (its log notifications,
  * unparsed, as a host would read them) until its own stdin closes.
  * <p>
- * {@code bench/callbacks.sh} runs it: {@code SignedCallbackTarget JAR OUTDIR}, JVM flags in
- * {@code -Dbench.jvmFlags}.
+ * {@code bench/callbacks.sh} runs it: {@code SignedCallbackTarget OUTDIR}, the jar in {@code -Dgateway.jar},
+ * JVM flags in {@code -Dbench.jvmFlags} (launched by {@link JarProcess#command}).
  */
 public final class SignedCallbackTarget {
     private static final String PUBLIC_URL = "https://pay.example.com";
-    private static final Pattern PORT = Pattern.compile("Callbacks reach port (\\d+) ");
     private static final Pattern JSON_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
 
     private SignedCallbackTarget() {}
 
     public static void main(String[] args) throws Exception {
-        String jar = args[0];
-        Path out = Path.of(args[1]);
+        Path out = Path.of(args[0]);
         Files.createDirectories(out);
-        List<String> jvmFlags = List.of(System.getProperty("bench.jvmFlags", "").trim().split("\\s+"));
         // The simulated caller is slowed to hours: none of its callbacks competes with the load.
         try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofHours(1))) {
             PaySimulator.Credentials c = twilio.credentials();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            jvmFlags.stream().filter(f -> !f.isEmpty()).forEach(command::add);
-            command.addAll(List.of("-jar", jar));
-            ProcessBuilder builder = new ProcessBuilder(command);
+            ProcessBuilder builder = new ProcessBuilder(JarProcess.command());
             Path stderr = out.resolve("jar-stderr.log");
             builder.redirectError(stderr.toFile());
             // The tunnel check is off: the public URL names a host this machine does not serve.
@@ -90,7 +81,7 @@ public final class SignedCallbackTarget {
                 .filter(s -> s != null && s.startsWith(PUBLIC_URL)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the emulator saw no StatusCallback"));
         String secretPath = statusCallback.substring(PUBLIC_URL.length());
-        int port = port(stderr);
+        int port = JarProcess.callbackPort(stderr);
         String local = "http://127.0.0.1:" + port + secretPath;
 
         check(local, twilio.credentials().authToken(), statusCallback);
@@ -131,13 +122,6 @@ public final class SignedCallbackTarget {
             }
         }
         throw new IOException("the jar closed stdout before answering request " + id);
-    }
-
-    private static int port(Path stderr) {
-        // Waits on the jar's own "ready" line, polled as the file grows.
-        Matcher m = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> PORT.matcher(Files.readString(stderr)), Matcher::find);
-        return Integer.parseInt(m.group(1));
     }
 
     private static void discard(InputStream in) {
