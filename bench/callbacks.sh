@@ -2,8 +2,8 @@
 # Signed callbacks through the real jar as the README launches it (bench/jvm-flags; TWILIO_AUTH_TOKEN
 # set, so every post needs the secret path and a valid X-Twilio-Signature; PUBLIC_URL; its stdout read
 # by an MCP client) against node:http (the shared raw-http.js), under wrk 2 threads x 32 connections,
-# interleaved round by round. The jar's requests are signed as Twilio signs them, over the public URL
-# (bench harness SignedCallbackTarget, which also learns the secret path from a real startPaymentCapture).
+# interleaved round by round. The jar's requests are signed as Twilio signs them, over the public URL, by
+# bench/signed-callback.lua (bench harness SignedCallbackTarget learns the secret path from a real startPaymentCapture).
 #   bench/callbacks.sh [ROUNDS]      DURATION=15s WARMUP=10s
 #   JARS="old.jar target/twilio-agent-payments-mcp-gateway.jar" bench/callbacks.sh   (A/B: each jar every round)
 #   EXTRA_FLAGS="-Xlog:gc:file=/tmp/gc.log" bench/callbacks.sh 1                        (added to the launch line)
@@ -26,20 +26,21 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 run_jar() {  # $1 = round, $2 = jar, $3 = label
-  local dir="$OUT/$3" fifo R C0 C1 REQ US HPID URL PID REQS
+  local dir="$OUT/$3" fifo R C0 C1 REQ US HPID URL PID
   mkdir -p "$dir"; fifo="$dir/in"; rm -f "$fifo"; mkfifo "$fifo"
   # shellcheck disable=SC2086
-  java $LOG_FLAGS -Dbench.jvmFlags="$JVM_FLAGS ${EXTRA_FLAGS:-}" -cp "$CP" io.agentpay.gateway.bench.SignedCallbackTarget \
-    "$2" "$dir" < "$fifo" > "$dir/target.out" 2> "$dir/target.err" &
+  java $LOG_FLAGS -Dbench.jvmFlags="$JVM_FLAGS ${EXTRA_FLAGS:-}" -Dgateway.jar="$2" -cp "$CP" io.agentpay.gateway.e2e.SignedCallbackTarget \
+    "$dir" < "$fifo" > "$dir/target.out" 2> "$dir/target.err" &
   HPID=$!
   exec 7> "$fifo"
-  for _ in $(seq 600); do grep -q '^REQUESTS' "$dir/target.out" 2>/dev/null && break; kill -0 "$HPID" 2>/dev/null || break; sleep 0.1; done
-  grep -q '^REQUESTS' "$dir/target.out" || { cat "$dir/target.err" >&2; exit 1; }
+  for _ in $(seq 600); do grep -q '^TOKEN' "$dir/target.out" 2>/dev/null && break; kill -0 "$HPID" 2>/dev/null || break; sleep 0.1; done
+  grep -q '^TOKEN' "$dir/target.out" || { cat "$dir/target.err" >&2; exit 1; }
   URL=$(awk '/^URL/{print $2}' "$dir/target.out"); PID=$(awk '/^PID/{print $2}' "$dir/target.out")
-  REQS=$(awk '/^REQUESTS/{print $2}' "$dir/target.out")
-  wrk -t2 -c32 -d"$WARMUP" -s bench/signed-requests.lua "$URL" -- "$REQS" > /dev/null
+  SIGN_URL=$(awk '/^SIGN_URL/{print $2}' "$dir/target.out"); TWILIO_AUTH_TOKEN=$(awk '/^TOKEN/{print $2}' "$dir/target.out")
+  export CALLBACK_LUA="$SHARED/post-callback.lua" SIGN_URL TWILIO_AUTH_TOKEN  # for bench/signed-callback.lua
+  wrk -t2 -c32 -d"$WARMUP" -s bench/signed-callback.lua "$URL" > /dev/null
   C0=$(cpu_ticks "$PID")
-  R=$(wrk -t2 -c32 -d"$DURATION" --latency -s bench/signed-requests.lua "$URL" -- "$REQS" | grep '^RESULT')
+  R=$(wrk -t2 -c32 -d"$DURATION" --latency -s bench/signed-callback.lua "$URL" | grep '^RESULT')
   C1=$(cpu_ticks "$PID")
   REQ=$(echo "$R" | field requests)
   US=$(awk -v c=$((C1 - C0)) -v t="$TICK" -v r="$REQ" 'BEGIN {printf "%.1f", c / t * 1e6 / r}')

@@ -16,14 +16,11 @@ import io.agentpay.gateway.state.PaymentState;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,13 +63,11 @@ class CallbackDuringRedisOutageTest {
 
     private int post(Map<String, String> fields, String idempotencyToken) throws Exception {
         String path = server.callbackPath();
-        String body = fields.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("X-Twilio-Signature", CallbackServerTest.sign(CallbackServerTest.PUBLIC + path, fields))
                 .header("I-Twilio-Idempotency-Token", idempotencyToken)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(TwilioPost.form(fields))).build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

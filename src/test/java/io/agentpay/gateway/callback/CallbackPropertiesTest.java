@@ -9,7 +9,6 @@ import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,10 +87,7 @@ class CallbackPropertiesTest {
     }
 
     static byte[] encode(Map<String, String> fields) {
-        StringBuilder out = new StringBuilder();
-        fields.forEach((k, v) -> out.append(out.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        return TwilioPost.form(fields).getBytes(StandardCharsets.UTF_8);
     }
 
     private String path(String kind) {
@@ -113,8 +109,7 @@ class CallbackPropertiesTest {
 
     private CallbackIngress.Outcome sendSigned(Map<String, String> fields) throws Exception {
         String path = path("secret");
-        return send(path, "application/x-www-form-urlencoded", encode(fields), CallbackServerTest.sign(PUBLIC + path, fields,
-                AUTH_TOKEN));
+        return send(path, "application/x-www-form-urlencoded", encode(fields), TwilioPost.signature(AUTH_TOKEN, PUBLIC + path, fields));
     }
 
     @Property
@@ -128,7 +123,7 @@ class CallbackPropertiesTest {
             } catch (RuntimeException e) {
                 parsed = Map.of();
             }
-            signature = CallbackServerTest.sign(PUBLIC + path, parsed, AUTH_TOKEN);
+            signature = TwilioPost.signature(AUTH_TOKEN, PUBLIC + path, parsed);
         }
         CallbackIngress.Outcome outcome = send(path, attempt.contentType(), attempt.body(), signature);
         assertThat(outcome.status()).isIn(200, 400, 403, 404, 415);

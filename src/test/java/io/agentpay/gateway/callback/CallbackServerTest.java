@@ -21,10 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,12 +57,9 @@ class CallbackServerTest {
     }
 
     private HttpResponse<String> post(Map<String, String> fields, boolean signed, String path) throws Exception {
-        StringBuilder body = new StringBuilder();
-        fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+                .POST(HttpRequest.BodyPublishers.ofString(TwilioPost.form(fields)));
         if (signed) {
             request.header("X-Twilio-Signature", sign(PUBLIC + path, fields));
         }
@@ -76,16 +70,8 @@ class CallbackServerTest {
         return post(fields, true, server.callbackPath());
     }
 
-    static String sign(String url, Map<String, String> fields) throws Exception {
-        return sign(url, fields, AUTH_TOKEN);
-    }
-
-    static String sign(String url, Map<String, String> fields, String token) throws Exception {
-        StringBuilder data = new StringBuilder(url);
-        new TreeMap<>(fields).forEach((k, v) -> data.append(k).append(v));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        return java.util.Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+    static String sign(String url, Map<String, String> fields) {
+        return TwilioPost.signature(AUTH_TOKEN, url, fields);
     }
 
     static Map<String, String> fields(String... pairs) {

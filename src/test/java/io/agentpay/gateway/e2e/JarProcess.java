@@ -85,12 +85,16 @@ final class JarProcess {
      * {@link #httpBase}) with {@code env}, stderr to {@code stderr}. Route its callback port, then {@link #awaitHealthy}.
      */
     static Process startHttp(Map<String, String> env, Path stderr, String... args) throws IOException {
+        return http(env, args).redirectError(stderr.toFile()).start();
+    }
+
+    /** The launch {@link #startHttp} makes, its stderr left for the caller to direct. */
+    static ProcessBuilder http(Map<String, String> env, String... args) {
         List<String> command = command(args);
         command.addAll(List.of("--http-port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
-        builder.redirectError(stderr.toFile());
-        return builder.start();
+        return builder;
     }
 
     /** Waits until the jar at {@code base} says ok on {@code /healthz}; fails with its stderr if it exits first. */

@@ -92,11 +92,7 @@ class RedisOutageIT {
     /** The jar serving MCP over HTTP, its stderr kept line by line; returns once /healthz answers (ok or degraded). */
     private void launchHttp() throws Exception {
         PaySimulator.Credentials c = twilio.credentials();
-        List<String> command = new ArrayList<>(JarProcess.command(c.accountSid(), c.apiKey(), c.apiSecret()));
-        command.addAll(List.of("--http-port", "0")); // the jar picks the port and says which on stderr
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env());
-        server = builder.start();
+        server = JarProcess.http(env(), c.accountSid(), c.apiKey(), c.apiSecret()).start();
         Thread drain = new Thread(() -> new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))
                 .lines().forEach(stderr::add), "jar-stderr");
         drain.setDaemon(true);
@@ -104,6 +100,14 @@ class RedisOutageIT {
         base = JarProcess.httpBase(stderr);
         await().atMost(Duration.ofSeconds(60)).failFast("the server exited", () -> !server.isAlive()).ignoreExceptions()
                 .until(() -> health() != null);
+    }
+
+    /** Redis up, then the jar over HTTP, its callback port routed; returns once /healthz says ok. */
+    private void launchHttpOnRedis() throws Exception {
+        redis.start();
+        launchHttp();
+        relay.target(JarProcess.callbackPort(stderr));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health().statusCode() == 200);
     }
 
     private HttpResponse<String> health() throws Exception {
@@ -138,6 +142,12 @@ class RedisOutageIT {
         assertThat(body.path("nextStep").asText()).contains("again");
     }
 
+    /** Warned once for the whole wait, however many connection attempts it took; recovery said once. */
+    private void assertWarnedOnceAndRecoveryToldOnce() {
+        assertThat(lines(STORE_DOWN)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> lines(STORE_BACK) == 1);
+    }
+
     private long lines(String text) {
         return stderr.stream().filter(l -> l.contains(text)).count();
     }
@@ -160,17 +170,12 @@ class RedisOutageIT {
         HttpServerIT.Paid paid = HttpServerIT.pay(client, call);
         assertThat(paid.status().path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
         assertThat(paid.status().path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
-        // Warned once for the whole wait, however many connection attempts it took; recovery said once.
-        assertThat(lines(STORE_DOWN)).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> lines(STORE_BACK) == 1);
+        assertWarnedOnceAndRecoveryToldOnce();
     }
 
     @Test
     void aRedisCrashMidPaymentLosesNothingCapturedAndThePaymentCompletesWhenRedisIsBack() throws Exception {
-        redis.start();
-        launchHttp();
-        relay.target(JarProcess.callbackPort(stderr));
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health().statusCode() == 200);
+        launchHttpOnRedis();
         List<String> updates = new CopyOnWriteArrayList<>();
         client = HttpServerIT.client(base, TOKEN, updates, new CopyOnWriteArrayList<>());
         String call = "CA0000111122223333444455556666777b";
@@ -205,16 +210,12 @@ class RedisOutageIT {
         assertThat(done.path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
         // Changes after the restart reach the subscriber: they come back through the restored pub/sub subscription.
         await().atMost(Duration.ofSeconds(5)).until(() -> updates.contains(uri));
-        assertThat(lines(STORE_DOWN)).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> lines(STORE_BACK) == 1);
+        assertWarnedOnceAndRecoveryToldOnce();
     }
 
     @Test
     void aRedisThatComesBackEmptyGetsTheCallbackSecretBackSoALaterInstanceAcceptsTheSameCallbacks() throws Exception {
-        redis.start();
-        launchHttp();
-        relay.target(JarProcess.callbackPort(stderr));
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health().statusCode() == 200);
+        launchHttpOnRedis();
         String key = "agentpay:callback-secret";
         io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.url());
         try {

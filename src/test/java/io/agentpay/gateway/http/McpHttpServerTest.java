@@ -31,7 +31,8 @@ class McpHttpServerTest {
 
     @BeforeEach
     void start() {
-        server = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP, () -> healthy.get() ? java.util.Optional.empty() : java.util.Optional.of("starting: callback endpoint not open yet"));
+        server = new McpHttpServer(new HttpEndpoint("127.0.0.1", 0, List.of(), List.of()), Json.MCP,
+                () -> healthy.get() ? Optional.empty() : Optional.of("starting: callback endpoint not open yet"));
         mcp = McpServer.sync(server.transport(session -> { })).jsonMapper(Json.MCP).serverInfo("test", "1").build();
         base = URI.create("http://127.0.0.1:" + server.start());
     }

@@ -1,5 +1,6 @@
-package io.agentpay.gateway.bench;
+package io.agentpay.gateway.e2e;
 
+import io.agentpay.gateway.callback.TwilioPost;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,52 +16,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.awaitility.Awaitility;
 
 /**
  * The real jar, launched as the README launches it, as a target for {@code bench/callbacks.sh}:
  * account credentials, {@code TWILIO_AUTH_TOKEN} (signatures checked) and a {@code PUBLIC_URL}, all
  * against the loopback Twilio emulator. Its secret callback path is learned the way Twilio learns
- * it, from the status callback URL of a real {@code startPaymentCapture} over stdio. Then it writes
- * one signed request per payment (the shared wrk script's 16 fields; {@code X-Twilio-Signature}
- * computed here as Twilio computes it, over the public URL and the sorted fields) for
- * {@code bench/signed-requests.lua}, checks that a signed post is taken and an unsigned one refused,
- * prints {@code URL}, {@code PID} and {@code REQUESTS}, and keeps the jar's stdout drained (its log
- * notifications, unparsed, as a host would read them) until its own stdin closes.
+ * it, from the status callback URL of a real {@code startPaymentCapture} over stdio. Then it
+ * checks that a signed post is taken and an unsigned one refused, prints {@code URL}, {@code PID},
+ * {@code SIGN_URL} (the public URL Twilio signs over) and {@code TOKEN} (the emulator's auth token)
+ * for {@code bench/signed-callback.lua}, and keeps the jar's stdout drained (its log notifications,
+ * unparsed, as a host would read them) until its own stdin closes.
  * <p>
- * {@code bench/callbacks.sh} runs it: {@code SignedCallbackTarget JAR OUTDIR [NSIDS]}, JVM flags in
- * {@code -Dbench.jvmFlags}.
+ * {@code bench/callbacks.sh} runs it: {@code SignedCallbackTarget OUTDIR}, the jar in {@code -Dgateway.jar},
+ * JVM flags in {@code -Dbench.jvmFlags} (launched by {@link JarProcess#command}).
  */
 public final class SignedCallbackTarget {
     private static final String PUBLIC_URL = "https://pay.example.com";
-    private static final Pattern PORT = Pattern.compile("Callbacks reach port (\\d+) ");
     private static final Pattern JSON_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
 
     private SignedCallbackTarget() {}
 
     public static void main(String[] args) throws Exception {
-        String jar = args[0];
-        Path out = Path.of(args[1]);
-        int sids = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        Path out = Path.of(args[0]);
         Files.createDirectories(out);
-        List<String> jvmFlags = List.of(System.getProperty("bench.jvmFlags", "").trim().split("\\s+"));
         // The simulated caller is slowed to hours: none of its callbacks competes with the load.
         try (PaySimulator twilio = new PaySimulator(PaySimulator.Credentials.sandbox(), Duration.ofHours(1))) {
             PaySimulator.Credentials c = twilio.credentials();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            jvmFlags.stream().filter(f -> !f.isEmpty()).forEach(command::add);
-            command.addAll(List.of("-jar", jar));
-            ProcessBuilder builder = new ProcessBuilder(command);
+            ProcessBuilder builder = new ProcessBuilder(JarProcess.command());
             Path stderr = out.resolve("jar-stderr.log");
             builder.redirectError(stderr.toFile());
             // The tunnel check is off: the public URL names a host this machine does not serve.
@@ -70,7 +54,7 @@ public final class SignedCallbackTarget {
                     "CALLBACK_PORT", "0", "TWILIO_API_BASE_URL", twilio.baseUrl().toString(), "TUNNEL_CHECK_INTERVAL", "0"));
             Process jarProcess = builder.start();
             try {
-                run(twilio, jarProcess, stderr, out, sids);
+                run(twilio, jarProcess, stderr);
             } finally {
                 jarProcess.getOutputStream().close();
                 if (!jarProcess.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -80,7 +64,7 @@ public final class SignedCallbackTarget {
         }
     }
 
-    private static void run(PaySimulator twilio, Process jar, Path stderr, Path out, int sids) throws Exception {
+    private static void run(PaySimulator twilio, Process jar, Path stderr) throws Exception {
         PrintWriter in = new PrintWriter(new java.io.OutputStreamWriter(jar.getOutputStream(), StandardCharsets.UTF_8), true);
         BufferedReader stdout = new BufferedReader(new InputStreamReader(jar.getInputStream(), StandardCharsets.UTF_8));
         in.println("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
@@ -97,16 +81,9 @@ public final class SignedCallbackTarget {
                 .filter(s -> s != null && s.startsWith(PUBLIC_URL)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the emulator saw no StatusCallback"));
         String secretPath = statusCallback.substring(PUBLIC_URL.length());
-        int port = port(stderr);
+        int port = JarProcess.callbackPort(stderr);
         String local = "http://127.0.0.1:" + port + secretPath;
 
-        Path requests = out.resolve("signed-requests.txt");
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(requests))) {
-            for (int i = 1; i <= sids; i++) {
-                Map<String, String> fields = fields(i);
-                w.println(sign(twilio.credentials().authToken(), statusCallback, fields) + " " + body(fields));
-            }
-        }
         check(local, twilio.credentials().authToken(), statusCallback);
 
         Thread drain = new Thread(() -> discard(jar.getInputStream()), "drain-stdout");
@@ -114,58 +91,22 @@ public final class SignedCallbackTarget {
         drain.start();
         System.out.println("URL " + local);
         System.out.println("PID " + jar.pid());
-        System.out.println("REQUESTS " + requests.toAbsolutePath());
+        System.out.println("SIGN_URL " + statusCallback);
+        System.out.println("TOKEN " + twilio.credentials().authToken());
         System.out.flush();
         while (System.in.read() >= 0) {
             // until bench/callbacks.sh closes our stdin
         }
     }
 
-    /** The 16 fields of the shared {@code post-callback.lua}, for payment number {@code i}. */
-    static Map<String, String> fields(int i) {
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put("Sid", String.format("PK%032d", i));
-        f.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
-        f.put("CallSid", String.format("CA%032d", i));
-        f.put("PaymentCardNumber", "xxxxxxxxxxxx1111");
-        f.put("PaymentCardType", "visa");
-        f.put("SecurityCode", "xxx");
-        f.put("ExpirationDate", "1229");
-        f.put("PaymentConfirmationCode", "ch_a9dc6297cd1a4fb095e61b1a9cf2dd1d");
-        f.put("Result", "success");
-        f.put("PaymentToken", "");
-        f.put("PaymentMethod", "credit-card");
-        f.put("Capture", "payment-card-number");
-        f.put("PartialResult", "false");
-        f.put("Required", "security-code,expiration-date");
-        f.put("DateUpdated", "2025-04-30T06:18:03Z");
-        f.put("ApiVersion", "2010-04-01");
-        return f;
-    }
-
-    private static String body(Map<String, String> fields) {
-        StringBuilder b = new StringBuilder();
-        fields.forEach((k, v) -> b.append(b.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return b.toString();
-    }
-
-    /** Twilio's signature: HMAC-SHA1 with the auth token over the URL and each field name and value, sorted by name; base64. */
-    static String sign(String authToken, String url, Map<String, String> fields) throws Exception {
-        StringBuilder data = new StringBuilder(url);
-        new TreeMap<>(fields).forEach((k, v) -> data.append(k).append(v));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
     /** A signed post must be taken (200) and the same post unsigned refused (403): the jar checks signatures. */
     private static void check(String local, String authToken, String publicUrl) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Map<String, String> fields = fields(1);
+        Map<String, String> fields = Map.of("Sid", String.format("PK%032d", 1), "AccountSid", "AC0123456789abcdef0123456789abcdef",
+                "CallSid", String.format("CA%032d", 1), "Result", "success");
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(local))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body(fields)));
-        int signed = http.send(post.copy().header("X-Twilio-Signature", sign(authToken, publicUrl, fields)).build(),
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(TwilioPost.form(fields)));
+        int signed = http.send(post.copy().header("X-Twilio-Signature", TwilioPost.signature(authToken, publicUrl, fields)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
         int unsigned = http.send(post.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         if (signed != 200 || unsigned != 403) {
@@ -181,13 +122,6 @@ public final class SignedCallbackTarget {
             }
         }
         throw new IOException("the jar closed stdout before answering request " + id);
-    }
-
-    private static int port(Path stderr) {
-        // Waits on the jar's own "ready" line, polled as the file grows.
-        Matcher m = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> PORT.matcher(Files.readString(stderr)), Matcher::find);
-        return Integer.parseInt(m.group(1));
     }
 
     private static void discard(InputStream in) {
