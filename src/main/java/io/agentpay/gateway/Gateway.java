@@ -10,6 +10,7 @@ import io.agentpay.gateway.mcp.ToolResults;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.state.PaymentStatus;
 import io.agentpay.gateway.state.PaymentStore;
+import io.agentpay.gateway.startup.ClassDataArchive;
 import io.agentpay.gateway.twilio.TwilioAgentPaymentServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -34,6 +35,11 @@ import java.util.function.BiFunction;
 final class Gateway implements AutoCloseable {
     /** How long a tool waits for the Twilio facade while the services are still starting. */
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(15);
+    /**
+     * How long a session runs before the class-data archive its launch line names is checked and, if it
+     * does not fit, made: late enough to stay out of the first answers' way.
+     */
+    private static final Duration ARCHIVE_CHECK_DELAY = Duration.ofMillis(Long.getLong("agentpay.classDataArchive.delayMillis", 10_000));
 
     private final ServerConfig config;
     private final String version;
@@ -44,6 +50,7 @@ final class Gateway implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile McpSyncServer server;
     private volatile ExecutorService notifier;
+    private volatile AutoCloseable archive;
 
     /**
      * Opens the store (Redis connects in the background when it cannot be reached yet); everything
@@ -105,6 +112,9 @@ final class Gateway implements AutoCloseable {
     void startServices() {
         services.start(payments);
         ToolResults.prepare();
+        if (!closed.get()) {
+            archive = ClassDataArchive.refreshLater(ARCHIVE_CHECK_DELAY, log);
+        }
     }
 
     /** Why payments cannot be taken now (starting, store unreachable, callbacks unreachable), or empty when they can. */
@@ -117,6 +127,14 @@ final class Gateway implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        AutoCloseable a = archive;
+        if (a != null) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                log.debug("startup", "Class-data archive run not stopped: " + e.getMessage());
+            }
         }
         services.close();
         McpSyncServer s = server;

@@ -1,10 +1,11 @@
 package io.agentpay.gateway.sandbox;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -28,7 +29,6 @@ final class CallbackSender implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String authToken;
     private final java.util.concurrent.atomic.AtomicLong posted = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -65,20 +65,33 @@ final class CallbackSender implements AutoCloseable {
     private void post(String url, Map<String, String> fields, String token) {
         StringBuilder body = new StringBuilder();
         fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+        // HttpURLConnection, as the server's own Twilio client uses: java.net.http's client would set up TLS
+        // (hundreds of classes) for these plain loopback posts.
+        HttpURLConnection connection = null;
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("X-Twilio-Signature", sign(url, fields))
-                    .header("I-Twilio-Idempotency-Token", token)
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build();
-            http.send(request, HttpResponse.BodyHandlers.discarding());
+            byte[] form = body.toString().getBytes(StandardCharsets.UTF_8);
+            connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            connection.setConnectTimeout(2000);
+            connection.setReadTimeout(5000);
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(form.length);
+            connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+            connection.setRequestProperty("X-Twilio-Signature", sign(url, fields));
+            connection.setRequestProperty("I-Twilio-Idempotency-Token", token);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(form);
+            }
+            int status = connection.getResponseCode();
+            try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                if (answer != null) {
+                    answer.transferTo(OutputStream.nullOutputStream());
+                }
+            }
             posted.incrementAndGet();
-        } catch (Exception e) {
+        } catch (IOException | RuntimeException e) {
             // Twilio gives up on an unreachable callback URL too; the session state simply does not move.
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+            if (connection != null) {
+                connection.disconnect();
             }
         }
     }
