@@ -132,14 +132,26 @@ class MultiInstanceIT {
     void aSubscriberOnOneInstanceHearsEveryChangeWhoseCallbackLandedOnTheOther() throws Exception {
         List<String> updates = new CopyOnWriteArrayList<>();
         McpSyncClient onA = client(mcpA, updates);
-        HttpServerIT.Paid paid = HttpServerIT.pay(onA, "CA11112222333344445555666677778888");
+        String call = "CA11112222333344445555666677778888";
+        JsonNode started = HttpServerIT.call(onA, "startPaymentCapture", Map.of("callSid", call, "chargeAmount", "12.50"));
+        String paymentSid = started.path("paymentSid").asText();
+        String uri = started.path("statusResource").asText();
+        onA.subscribeResource(new McpSchema.SubscribeRequest(uri));
+        Map<String, Object> session = Map.of("callSid", call, "paymentSid", paymentSid);
 
-        assertThat(paid.status().path("state").asText()).isEqualTo("completed");
-        assertThat(paid.status().path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
-        String paymentSid = paid.status().path("paymentSid").asText();
+        // A tool waiting on A returns with the change whose callback landed on B (else it waits out its 15 s, or the client its 20 s).
+        HttpServerIT.call(onA, "captureCardNumber", Map.of("callSid", call, "paymentSid", paymentSid, "waitSeconds", 0));
+        assertThat(HttpServerIT.call(onA, "getPaymentStatus", Map.of("callSid", call, "paymentSid", paymentSid, "waitSeconds", 15))
+                .path("outcome").asText()).isEqualTo("captured");
+        assertThat(HttpServerIT.call(onA, "captureSecurityCode", session).path("outcome").asText()).isEqualTo("captured");
+        assertThat(HttpServerIT.call(onA, "captureExpirationDate", session).path("outcome").asText()).isIn("captured", "ready-to-complete");
+        JsonNode done = HttpServerIT.call(onA, "completePaymentCapture", session);
+
+        assertThat(done.path("outcome").asText()).isEqualTo("completed");
+        assertThat(done.path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
         // No client talks to B: it only took Twilio's callbacks, which A's subscriber heard about.
         assertThat(Files.readString(logB)).contains(paymentSid);
-        await().atMost(Duration.ofSeconds(5)).until(() -> updates.stream().filter(paid.uri()::equals).count() >= 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> updates.stream().filter(uri::equals).count() >= 4);
         assertThat(Files.readString(logA) + Files.readString(logB)).doesNotContain("4111111111111111");
     }
 
