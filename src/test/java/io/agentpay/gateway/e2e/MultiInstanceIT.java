@@ -156,7 +156,7 @@ class MultiInstanceIT {
     }
 
     @Test
-    void aPaymentStartedOnOneInstanceCompletesThroughTheOtherAfterTheFirstIsKilled() throws Exception {
+    void paymentsStartedOnOneInstanceCompleteOrCancelThroughTheOtherAfterTheFirstIsKilled() throws Exception {
         String call = "CA99998888777766665555444433332222";
         McpSyncClient onB = client(mcpB, new CopyOnWriteArrayList<>());
         JsonNode started = HttpServerIT.call(onB, "startPaymentCapture", Map.of("callSid", call, "chargeAmount", "7.25"));
@@ -164,6 +164,9 @@ class MultiInstanceIT {
         Map<String, Object> session = Map.of("callSid", call, "paymentSid", started.path("paymentSid").asText());
         HttpServerIT.call(onB, "captureCardNumber", session);
         awaitCaptured(onB, uri);
+        String cancelledCall = "CA99998888777766665555444433331111";
+        JsonNode toCancel = HttpServerIT.call(onB, "startPaymentCapture", Map.of("callSid", cancelledCall, "chargeAmount", "3.10"));
+        Map<String, Object> cancelledSession = Map.of("callSid", cancelledCall, "paymentSid", toCancel.path("paymentSid").asText());
 
         b.destroyForcibly();
         assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -180,6 +183,9 @@ class MultiInstanceIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> HttpServerIT.read(onA, uri).path("state").asText().equals("completed"));
         assertThat(HttpServerIT.read(onA, uri).path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
         assertThat(updates).contains(uri);
+        // The other payment B started is cancelled through A.
+        HttpServerIT.call(onA, "cancelPaymentCapture", cancelledSession);
+        awaitState(onA, toCancel.path("statusResource").asText(), "cancelled");
     }
 
     /** How one payment of many was driven, and how it must end. */
