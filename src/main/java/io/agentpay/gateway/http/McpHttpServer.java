@@ -61,7 +61,7 @@ public final class McpHttpServer implements AutoCloseable {
         this.degradedBecause = degradedBecause;
         this.mapper = mapper;
         this.transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(mapper)
+                .jsonMapper(new ErrorBodies(mapper))
                 .mcpEndpoint(HttpEndpoint.PATH)
                 .maxRequestSize(MAX_BODY_BYTES)
                 .build();

@@ -15,6 +15,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,9 @@ final class RedisLink implements AutoCloseable {
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
     private static final String ADVICE = "If it lasts, start Redis there or correct REDIS_URL (--redis-url).";
+    private static final String TLS_TRUST_ADVICE = "Its TLS certificate is not trusted here: start Java with a trust store that "
+            + "holds its CA (-Djavax.net.ssl.trustStore=<file> -Djavax.net.ssl.trustStorePassword=<password>), or correct "
+            + "REDIS_URL (--redis-url).";
 
     /** Both connections, once the first connect succeeded. */
     private record Connected(StatefulRedisConnection<String, String> commands, StatefulRedisPubSubConnection<String, String> subscription) {}
@@ -57,6 +61,7 @@ final class RedisLink implements AutoCloseable {
     private final List<Consumer<Optional<String>>> watchers = new CopyOnWriteArrayList<>();
     private volatile Connected connected;
     private volatile String firstConnectFailure = "not tried yet";
+    private volatile String firstConnectAdvice = ADVICE;
     /** What watchers last heard (the latest reason while unavailable). */
     private Optional<String> told = Optional.of("not connected yet");
     private volatile CompletableFuture<Void> available = new CompletableFuture<>();
@@ -145,6 +150,7 @@ final class RedisLink implements AutoCloseable {
             }
         } catch (RedisException e) {
             firstConnectFailure = reason(e);
+            firstConnectAdvice = advice(e);
             long delay = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(attempt, 10));
             try {
                 connector.schedule(() -> tryConnect(attempt + 1), delay, TimeUnit.MILLISECONDS);
@@ -193,13 +199,14 @@ final class RedisLink implements AutoCloseable {
     /** A command failed: why, and what to do, for the caller; availability is checked again. */
     StoreUnavailableException failed(RedisException e) {
         recheckSoon();
-        return new StoreUnavailableException(where + " did not answer (" + reason(e) + "); the server keeps reconnecting. " + ADVICE);
+        return new StoreUnavailableException(where + " did not answer (" + reason(e) + "); the server keeps reconnecting. " + advice(e));
     }
 
     Optional<String> unavailable() {
         Connected c = connected;
         if (c == null) {
-            return Optional.of(where + " cannot be reached (" + firstConnectFailure + "); the server keeps trying to connect. " + ADVICE);
+            return Optional.of(where + " cannot be reached (" + firstConnectFailure + "); the server keeps trying to connect. "
+                    + firstConnectAdvice);
         }
         if (c.commands().isOpen() && c.subscription().isOpen()) {
             return Optional.empty();
@@ -216,6 +223,16 @@ final class RedisLink implements AutoCloseable {
 
     CompletableFuture<Void> whenAvailable() {
         return available;
+    }
+
+    /** What to do: a TLS certificate this JVM does not trust is not fixed by starting Redis. */
+    static String advice(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException) {
+                return TLS_TRUST_ADVICE;
+            }
+        }
+        return ADVICE;
     }
 
     static String reason(Throwable e) {

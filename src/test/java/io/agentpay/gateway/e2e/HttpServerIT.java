@@ -251,6 +251,29 @@ class HttpServerIT {
     }
 
     @Test
+    void aRequestTheTransportRefusesGetsAJsonRpcErrorWithoutTheJavaExceptionOrTheBodySent() throws Exception {
+        String pan = "5555555555554444";
+        String session = session(TOKEN);
+        String[] auth = {"Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session};
+        List<HttpResponse<String>> refused = List.of(
+                send(post("{\"cardNumber\":\"" + pan + "\",\"securityCode\":\"737\"}", auth)),
+                send(post("not json " + pan, auth)),
+                send(post(PING, "Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", "no-such-session")),
+                send(post(PING, "Authorization", "Bearer " + TOKEN)),
+                send(HttpRequest.newBuilder(base.resolve("/mcp")).DELETE().header("Authorization", "Bearer " + TOKEN)));
+        assertThat(refused).extracting(HttpResponse::statusCode).containsExactly(400, 400, 404, 400, 400);
+        for (HttpResponse<String> response : refused) {
+            JsonNode body = Json.MAPPER.readTree(response.body());
+            assertThat(body.path("jsonrpc").asText()).as(response.body()).isEqualTo("2.0");
+            assertThat(body.path("error").path("code").isInt()).as(response.body()).isTrue();
+            assertThat(body.path("error").path("message").asText()).as(response.body()).isNotBlank();
+            assertThat(response.body()).doesNotContain("stackTrace").doesNotContain("io.modelcontextprotocol").doesNotContain(pan);
+        }
+        assertThat(Json.MAPPER.readTree(refused.get(2).body()).path("error").path("message").asText()).contains("Session not found");
+        assertThat(Files.readString(stderr)).doesNotContain(pan);
+    }
+
+    @Test
     void deleteEndsASessionAndItsIdIsThenUnknown() throws Exception {
         String session = session(TOKEN);
         String[] auth = {"Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session};

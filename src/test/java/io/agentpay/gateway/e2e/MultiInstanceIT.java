@@ -132,19 +132,36 @@ class MultiInstanceIT {
     void aSubscriberOnOneInstanceHearsEveryChangeWhoseCallbackLandedOnTheOther() throws Exception {
         List<String> updates = new CopyOnWriteArrayList<>();
         McpSyncClient onA = client(mcpA, updates);
-        HttpServerIT.Paid paid = HttpServerIT.pay(onA, "CA11112222333344445555666677778888");
+        String call = "CA11112222333344445555666677778888";
+        JsonNode started = HttpServerIT.call(onA, "startPaymentCapture", Map.of("callSid", call, "chargeAmount", "12.50"));
+        String paymentSid = started.path("paymentSid").asText();
+        String uri = started.path("statusResource").asText();
+        onA.subscribeResource(new McpSchema.SubscribeRequest(uri));
+        List<String> updatesOnB = new CopyOnWriteArrayList<>();
+        client(mcpB, updatesOnB).subscribeResource(new McpSchema.SubscribeRequest(uri)); // B's subscriber only listens
+        Map<String, Object> session = Map.of("callSid", call, "paymentSid", paymentSid);
 
-        assertThat(paid.status().path("state").asText()).isEqualTo("completed");
-        assertThat(paid.status().path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
-        String paymentSid = paid.status().path("paymentSid").asText();
-        // No client talks to B: it only took Twilio's callbacks, which A's subscriber heard about.
+        // A tool waiting on A returns with the change whose callback landed on B (else it waits out its 15 s, or the client its 20 s).
+        HttpServerIT.call(onA, "captureCardNumber", Map.of("callSid", call, "paymentSid", paymentSid, "waitSeconds", 0));
+        assertThat(HttpServerIT.call(onA, "getPaymentStatus", Map.of("callSid", call, "paymentSid", paymentSid, "waitSeconds", 15))
+                .path("outcome").asText()).isEqualTo("captured");
+        assertThat(HttpServerIT.call(onA, "captureSecurityCode", session).path("outcome").asText()).isEqualTo("captured");
+        assertThat(HttpServerIT.call(onA, "captureExpirationDate", session).path("outcome").asText()).isIn("captured", "ready-to-complete");
+        JsonNode done = HttpServerIT.call(onA, "completePaymentCapture", session);
+
+        assertThat(done.path("outcome").asText()).isEqualTo("completed");
+        assertThat(done.path("paymentCardNumber").asText()).isEqualTo("xxxxxxxxxxxx1111");
+        // No tool call goes to B: it only took Twilio's callbacks. A's subscriber heard each change B's did (the callbacks
+        // merged on B and the four requests made through A after subscribing), and B's heard A's.
         assertThat(Files.readString(logB)).contains(paymentSid);
-        await().atMost(Duration.ofSeconds(5)).until(() -> updates.stream().filter(paid.uri()::equals).count() >= 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> updates.size() > 4 && updates.size() == updatesOnB.size());
+        assertThat(updates).containsOnly(uri);
+        assertThat(updatesOnB).containsOnly(uri);
         assertThat(Files.readString(logA) + Files.readString(logB)).doesNotContain("4111111111111111");
     }
 
     @Test
-    void aPaymentStartedOnOneInstanceCompletesThroughTheOtherAfterTheFirstIsKilled() throws Exception {
+    void paymentsStartedOnOneInstanceCompleteOrCancelThroughTheOtherAfterTheFirstIsKilled() throws Exception {
         String call = "CA99998888777766665555444433332222";
         McpSyncClient onB = client(mcpB, new CopyOnWriteArrayList<>());
         JsonNode started = HttpServerIT.call(onB, "startPaymentCapture", Map.of("callSid", call, "chargeAmount", "7.25"));
@@ -152,6 +169,9 @@ class MultiInstanceIT {
         Map<String, Object> session = Map.of("callSid", call, "paymentSid", started.path("paymentSid").asText());
         HttpServerIT.call(onB, "captureCardNumber", session);
         awaitCaptured(onB, uri);
+        String cancelledCall = "CA99998888777766665555444433331111";
+        JsonNode toCancel = HttpServerIT.call(onB, "startPaymentCapture", Map.of("callSid", cancelledCall, "chargeAmount", "3.10"));
+        Map<String, Object> cancelledSession = Map.of("callSid", cancelledCall, "paymentSid", toCancel.path("paymentSid").asText());
 
         b.destroyForcibly();
         assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -168,6 +188,9 @@ class MultiInstanceIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> HttpServerIT.read(onA, uri).path("state").asText().equals("completed"));
         assertThat(HttpServerIT.read(onA, uri).path("paymentConfirmationCode").asText()).startsWith("ch_sandbox_");
         assertThat(updates).contains(uri);
+        // The other payment B started is cancelled through A.
+        HttpServerIT.call(onA, "cancelPaymentCapture", cancelledSession);
+        awaitState(onA, toCancel.path("statusResource").asText(), "cancelled");
     }
 
     /** How one payment of many was driven, and how it must end. */

@@ -23,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Timeout;
  * by itself when Redis is back, and a payment then goes through against the Twilio emulator
  * with nothing captured before the crash lost. Redis keeps an append-only file and is killed
  * with SIGKILL, as a crashed process would be; it comes back on the same port and data directory.
+ * And a Redis that speaks TLS only ({@code rediss://}): used once Java trusts its certificate,
+ * unavailable with advice about that certificate until then.
  */
 @Timeout(180)
 class RedisOutageIT {
@@ -89,10 +92,15 @@ class RedisOutageIT {
                 "MCP_AUTH_TOKEN", TOKEN, "REDIS_URL", redis.url());
     }
 
-    /** The jar serving MCP over HTTP, its stderr kept line by line; returns once /healthz answers (ok or degraded). */
-    private void launchHttp() throws Exception {
+    /**
+     * The jar serving MCP over HTTP ({@code jvmOptions} before {@code -jar}), its stderr kept line by line; returns
+     * once /healthz answers (ok or degraded).
+     */
+    private void launchHttp(String... jvmOptions) throws Exception {
         PaySimulator.Credentials c = twilio.credentials();
-        server = JarProcess.http(env(), c.accountSid(), c.apiKey(), c.apiSecret()).start();
+        ProcessBuilder launch = JarProcess.http(env(), c.accountSid(), c.apiKey(), c.apiSecret());
+        launch.command().addAll(1, List.of(jvmOptions));
+        server = launch.start();
         Thread drain = new Thread(() -> new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))
                 .lines().forEach(stderr::add), "jar-stderr");
         drain.setDaemon(true);
@@ -238,6 +246,56 @@ class RedisOutageIT {
             return List.of("field-complete", "ready-to-complete").contains(status.path("state").asText())
                     && !status.path("partialResult").asBoolean();
         });
+    }
+
+    /** In place of the outage tests' Redis: a started one that speaks TLS only, with a self-signed certificate. */
+    private void redisOverTls() throws Exception {
+        redis.close();
+        redis = RedisProcess.tls();
+    }
+
+    @Test
+    void overTlsWithTheCertificateTrustedAWholePaymentIsKeptInRedis() throws Exception {
+        redisOverTls();
+        String password = "trust-store-password";
+        Path trustStore = redis.trustStore(password);
+        launchHttp("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + password);
+        relay.target(JarProcess.callbackPort(stderr));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health().statusCode() == 200);
+        client = HttpServerIT.client(base, TOKEN, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
+        HttpServerIT.Paid paid = HttpServerIT.pay(client, "CA7115000011112222333344445555aaaa");
+
+        String code = paid.status().path("paymentConfirmationCode").asText();
+        assertThat(code).startsWith("ch_sandbox_");
+        io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.url());
+        redisClient.setOptions(io.lettuce.core.ClientOptions.builder().sslOptions(io.lettuce.core.SslOptions.builder()
+                .jdkSslProvider().truststore(trustStore.toFile(), password).build()).build());
+        try {
+            assertThat(redisClient.connect().sync().hget("agentpay:payment:" + paid.status().path("paymentSid").asText(), "s"))
+                    .contains(code);
+        } finally {
+            redisClient.shutdown();
+        }
+    }
+
+    @Test
+    void overTlsWithoutTrustingTheCertificateHealthAndToolsSayWhatToDoAboutIt() throws Exception {
+        redisOverTls();
+        launchHttp();
+        await().atMost(Duration.ofSeconds(20)).until(() -> health().body().equals(DEGRADED));
+        client = HttpServerIT.client(base, TOKEN, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
+        McpSchema.CallToolResult result = callTool(client, "startPaymentCapture",
+                Map.of("callSid", "CA7115000011112222333344445555bbbb", "chargeAmount", "1.00"));
+
+        JsonNode body = Json.MAPPER.readTree(((McpSchema.TextContent) result.content().get(0)).text());
+        assertThat(result.isError()).as(body.toString()).isTrue();
+        assertThat(body.path("error").asText()).isEqualTo("store-unavailable");
+        assertThat(body.path("message").asText()).contains("Redis at " + redis.url())
+                .contains("TLS certificate is not trusted").contains("-Djavax.net.ssl.trustStore=");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lines(STORE_DOWN + ": Redis at " + redis.url()) == 1
+                && lines("TLS certificate is not trusted") >= 1);
     }
 
     @Test

@@ -112,6 +112,20 @@ class RedisSessionsTest {
     }
 
     @Test
+    void aCallbackRedeliveredToTheOtherInstanceIsDroppedThere() {
+        String pk = newPaymentSid();
+        a.apply(created(pk));
+        a.apply(callback(pk, 10, "t10"));
+        PaymentStatus merged = b.find(pk).orElseThrow();
+
+        // Twilio retries a delivery with the same I-Twilio-Idempotency-Token; this retry (made later) reaches B.
+        b.apply(callback(pk, 20, "t10"));
+
+        assertThat(a.find(pk)).contains(merged);
+        assertThat(merged.value(PaymentField.PAYMENT_CARD_NUMBER)).isEqualTo("xxxxxxxxxxxx1010");
+    }
+
+    @Test
     void aMergeOnAStatusThisInstanceHeardIsOneScriptWithNoReadBeforeIt() {
         String pk = newPaymentSid();
         List<PaymentStatus> heardOnB = new CopyOnWriteArrayList<>();
