@@ -4,7 +4,8 @@
 # and spawn -> first startPaymentCapture answered against the loopback Twilio emulator (ours alone: the
 # peer's Twilio client cannot be pointed at it).
 #   bench/first-answers.sh [RUNS]     JAVA=/path/to/bin/java picks the JVM (default: java on PATH);
-#                                     JVM_FLAGS="..." overrides the flags (bench/jvm-flags)
+#                                     JVM_FLAGS="..." overrides the flags (bench/jvm-flags);
+#                                     ARCHIVE=off launches without the class-data archive (need_archive in common.sh)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need_jar; need_node_peer
@@ -22,11 +23,14 @@ exec 3> >(exec java $LOG_FLAGS -cp "$ROOT/target/bench-classes:$JAR" io.agentpay
   "$ACCOUNT" "$KEY" secret "$TOKEN" >"$EMULATOR_OUT")
 for _ in $(seq 100); do [[ -s "$EMULATOR_OUT" ]] && break; sleep 0.1; done
 TWILIO="$(head -1 "$EMULATOR_OUT")"
-A="$JAVA $JVM_FLAGS -jar $JAR $ACCOUNT $KEY secret"
+need_archive "$JAVA"
+A="$JAVA $JVM_FLAGS $ARCHIVE_FLAG -jar $JAR $ACCOUNT $KEY secret"
+# The first launch of all, before the server has made its archive: the JVM finds the named file missing.
+A_FIRST="$JAVA $JVM_FLAGS ${ARCHIVE_FLAG:+$ARCHIVE_FLAG.not-made-yet} -jar $JAR $ACCOUNT $KEY secret"
 B="node $PEERS/node-peer/server.mjs $ACCOUNT $KEY secret"
 echo "# A: $A ($("$JAVA" -version 2>&1 | head -1))"
 echo "# B: $B"
 echo "# Twilio emulator for the first call: $TWILIO"
 python3 "$ROOT/bench/first_answers.py" --runs "$RUNS" --a "$A" --b "$B" \
   --env PUBLIC_URL=http://127.0.0.1:$PORT --env CALLBACK_PORT=$PORT \
-  --call --call-env TWILIO_API_BASE_URL="$TWILIO" --call-env TWILIO_AUTH_TOKEN="$TOKEN"
+  --call --a-first "$A_FIRST" --call-env TWILIO_API_BASE_URL="$TWILIO" --call-env TWILIO_AUTH_TOKEN="$TOKEN"
