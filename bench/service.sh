@@ -178,12 +178,12 @@ for i in $(seq "$RUNS"); do
 done
 for m in rps p99_ms jar_cpu_us_per_req redis_cpu_us_per_req; do
   for who in redis memory; do
-    v=$(tail -n +"$START" "$OUT" | grep "callbacks $who " | field "$m" | median)
+    v=$(tail -n +"$START" "$OUT" | { grep "callbacks $who " || true; } | field "$m" | median)
     [[ "$v" == n/a ]] || echo "callbacks $who median $m=$v" | tee -a "$OUT"
   done
 done
 for m in payments_per_s p50_ms p99_ms; do
-  v=$(tail -n +"$START" "$OUT" | grep " payments=" | field "$m" | median)
+  v=$(tail -n +"$START" "$OUT" | { grep " payments=" || true; } | field "$m" | median)
   [[ "$v" == n/a ]] || echo "payments median $m=$v" | tee -a "$OUT"
 done
 if [[ " $PARTS " == *" startup "* ]]; then
