@@ -50,7 +50,10 @@ class DistributionFilesTest {
         assertThat(args.get(0)).isEqualTo("${__dirname}/" + manifest.path("server").path("entry_point").asText());
         assertThat(args.subList(args.indexOf("-jar"), args.size()))
                 .containsExactly("-jar", "${__dirname}/server/" + finalName + ".jar");
-        assertThat(args.subList(1, args.indexOf("-jar"))).isEqualTo(launchFlags());
+        List<String> flags = new ArrayList<>(launchFlags());
+        // The class-data archive the server makes beside its jar in the install folder (startup.ClassDataArchive).
+        flags.add("-XX:SharedArchiveFile=${__dirname}/server/" + finalName + ".jsa");
+        assertThat(args.subList(1, args.indexOf("-jar"))).isEqualTo(flags);
         assertThat(manifest.path("server").path("mcp_config").path("env").path("LANG").asText()).isEqualTo("C.UTF-8");
     }
 
