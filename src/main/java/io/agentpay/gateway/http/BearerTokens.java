@@ -26,17 +26,27 @@ final class BearerTokens {
 
     /** True when {@code authorization} is {@code Bearer <one of the tokens>}. */
     boolean accepts(String authorization) {
+        return which(authorization) >= 0;
+    }
+
+    /**
+     * Which of the tokens {@code authorization} presents (its index; 0 when none is configured), or -1.
+     * Every token is compared, in constant time, whichever matches.
+     */
+    int which(String authorization) {
         if (open()) {
-            return true;
+            return 0;
         }
         if (authorization == null || authorization.length() <= PREFIX.length()
                 || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            return false;
+            return -1;
         }
         byte[] presented = digest(authorization.substring(PREFIX.length()).trim());
-        boolean match = false;
-        for (byte[] expected : digests) {
-            match |= MessageDigest.isEqual(expected, presented);
+        int match = -1;
+        for (int i = 0; i < digests.size(); i++) {
+            if (MessageDigest.isEqual(digests.get(i), presented)) {
+                match = i;
+            }
         }
         return match;
     }

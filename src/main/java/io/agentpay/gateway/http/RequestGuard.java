@@ -12,13 +12,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in front of the MCP endpoint, in this order: the {@code Origin} against the allow-list
  * (403; the spec's defence against DNS rebinding; no Origin is allowed, as non-browser clients
  * send none), CORS preflight for allowed origins, the bearer token (401 with
- * {@code WWW-Authenticate: Bearer}), and {@code MCP-Protocol-Version} (400 when unsupported).
+ * {@code WWW-Authenticate: Bearer}), the session's owner (a session answers only the token that opened
+ * it: 404 to another, as for an unknown session), and {@code MCP-Protocol-Version} (400 when unsupported).
  * Every refusal is a JSON-RPC error body that says what to do; nothing sent is echoed back.
  */
 final class RequestGuard implements Filter {
@@ -27,7 +30,11 @@ final class RequestGuard implements Filter {
             + PROTOCOL_VERSION + ", Last-Event-ID";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
 
+    private static final String SESSION_ID = "Mcp-Session-Id";
+
     private final BearerTokens tokens;
+    /** Which token opened each session (index into the configured tokens); empty when no token is configured. */
+    private final Map<String, Integer> sessionOwners = new ConcurrentHashMap<>();
     private final List<String> allowedOrigins;
     private final Set<String> protocolVersions;
 
@@ -58,10 +65,17 @@ final class RequestGuard implements Filter {
                 return;
             }
         }
-        if (!tokens.accepts(request.getHeader("Authorization"))) {
+        int token = tokens.which(request.getHeader("Authorization"));
+        if (token < 0) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"mcp\"");
             refuse(response, 401, "Missing or wrong bearer token: send 'Authorization: Bearer <token>' with a token from "
                     + "the server's MCP_AUTH_TOKEN.");
+            return;
+        }
+        String session = request.getHeader(SESSION_ID);
+        if (session != null && !sessionOwners.getOrDefault(session, token).equals(token)) {
+            // Answered as the transport answers an unknown session: nothing says the session exists.
+            refuse(response, 404, "Session not found: this session was opened with another token; send initialize to open one.");
             return;
         }
         String version = request.getHeader(PROTOCOL_VERSION);
@@ -72,6 +86,16 @@ final class RequestGuard implements Filter {
             return;
         }
         chain.doFilter(request, response);
+        if (tokens.open()) {
+            return;
+        }
+        // A session belongs to the token that opened it (the spec's SHOULD: a session id alone is not a credential).
+        String opened = response.getHeader(SESSION_ID);
+        if (session == null && opened != null && response.getStatus() < 300) {
+            sessionOwners.put(opened, token);
+        } else if (session != null && "DELETE".equals(request.getMethod()) && response.getStatus() < 300) {
+            sessionOwners.remove(session);
+        }
     }
 
     /** An allow-listed origin; with no list, only pages served from this machine (loopback hosts). */

@@ -274,6 +274,20 @@ class HttpServerIT {
     }
 
     @Test
+    void aSessionAnswersOnlyTheTokenThatOpenedIt() throws Exception {
+        String session = session(TOKEN);
+        String[] other = {"Authorization", "Bearer " + OTHER_TOKEN, "Mcp-Session-Id", session};
+        HttpResponse<String> refused = send(post(PING, other));
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.body()).contains("Session not found").doesNotContain(session);
+        assertThat(send(HttpRequest.newBuilder(base.resolve("/mcp")).GET().headers(other).header("Accept", "text/event-stream"))
+                .statusCode()).isEqualTo(404);
+        assertThat(send(HttpRequest.newBuilder(base.resolve("/mcp")).DELETE().headers(other)).statusCode()).isEqualTo(404);
+        HttpResponse<String> owner = send(post(PING, "Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session));
+        assertThat(owner.statusCode()).as("the other token's DELETE did not end it").isEqualTo(200);
+    }
+
+    @Test
     void deleteEndsASessionAndItsIdIsThenUnknown() throws Exception {
         String session = session(TOKEN);
         String[] auth = {"Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", session};
