@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -185,6 +186,7 @@ public final class ClassDataArchive {
             if (held == null || current()) {
                 return; // another launch is making it, or just made it
             }
+            removeLeftovers();
             long started = System.nanoTime();
             make();
             log.info("startup", "Class-data archive written to " + archive.toAbsolutePath() + " (" + Files.size(archive) / (1024 * 1024)
@@ -236,6 +238,23 @@ public final class ClassDataArchive {
             }
             Files.deleteIfExists(classList);
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /**
+     * The unfinished files of a run that was stopped short (its process killed or halted): safe to remove
+     * while this process holds the lock, since only the lock's holder writes them.
+     */
+    void removeLeftovers() throws IOException {
+        String prefix = archive.getFileName() + ".";
+        Path folder = archive.toAbsolutePath().getParent();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, path -> {
+            String name = path.getFileName().toString();
+            return name.startsWith(prefix) && (name.endsWith(".partial") || name.endsWith(".classlist"));
+        })) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
         }
     }
 

@@ -73,6 +73,23 @@ class ClassDataArchiveTest {
     }
 
     @Test
+    void aRunStoppedShortLeavesNothingTheNextRunKeeps() throws Exception {
+        ClassDataArchive archive = archive();
+        Path partial = dir.resolve("gateway.jsa.4242.partial");
+        Path classList = dir.resolve("gateway.jsa.4242.classlist");
+        Path other = dir.resolve("other.jsa.4242.partial");
+        for (Path file : List.of(partial, classList, other)) {
+            Files.write(file, new byte[] {1});
+        }
+        Files.write(archive.path(), new byte[] {42});
+        archive.removeLeftovers();
+        assertThat(partial).doesNotExist();
+        assertThat(classList).doesNotExist();
+        assertThat(other).as("another archive's run").exists();
+        assertThat(archive.path()).exists();
+    }
+
+    @Test
     void theArchiveLeavesOutWhatOnlyTheSandboxLoads() {
         assertThat(TrainingSession.onlyTheSandboxLoads("io/agentpay/gateway/sandbox/PaySimulator id: 12")).isTrue();
         assertThat(TrainingSession.onlyTheSandboxLoads("sun/net/httpserver/ServerImpl id: 13")).isTrue();
