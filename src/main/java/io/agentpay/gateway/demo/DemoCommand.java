@@ -84,7 +84,7 @@ public final class DemoCommand {
             err.println("demo failed: " + (serverEnded.get() ? "the server process ended." : e.getMessage()));
             status = 1;
         }
-        // The server writes its class-data archive (when asked to) as it exits: let it finish.
+        // The server closes its services and exits once stdin closes: let it finish before the demo ends.
         server.awaitExit(30);
         if (status != 0) {
             server.printStderr(err);
