@@ -50,7 +50,8 @@ final class Gateway implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile McpSyncServer server;
     private volatile ExecutorService notifier;
-    private volatile AutoCloseable archive;
+    /** Stops the class-data archive's run, if one is under way. */
+    private volatile Runnable archive;
 
     /**
      * Opens the store (Redis connects in the background when it cannot be reached yet); everything
@@ -128,13 +129,9 @@ final class Gateway implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        AutoCloseable a = archive;
-        if (a != null) {
-            try {
-                a.close();
-            } catch (Exception e) {
-                log.debug("startup", "Class-data archive run not stopped: " + e.getMessage());
-            }
+        Runnable stopArchive = archive;
+        if (stopArchive != null) {
+            stopArchive.run();
         }
         services.close();
         McpSyncServer s = server;

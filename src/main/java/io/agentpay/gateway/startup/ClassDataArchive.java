@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * that is missing or was made by another JVM or jar only turns sharing off (the JVM's note goes to stderr
  * with the launch lines' {@code -Xlog} options; nothing reaches stdout). So once a session has been up a
  * while, the server checks the archive's stamp (the JVM, its options and the jar it was made for) and, when
- * it does not match, makes a new one in a child JVM: the same java, options and jar with
- * {@code -XX:ArchiveClassesAtExit}, in the sandbox, driven through what a host does first (initialize, the
- * lists, a prompt, one {@code startPaymentCapture}), then closed, so the archive holds the classes of the
- * first answers and the first call and no more (its pages count in every later launch's memory). The child's
+ * it does not match, makes a new one in child JVMs (the same java, options and jar): a sandbox session driven
+ * through what a host does first (initialize, the lists, a prompt, one {@code startPaymentCapture}) lists the
+ * classes it loads, and a static dump of that list is the archive, so it holds the classes of the first
+ * answers and the first call and no more (its pages count in every later launch's memory). The child's
  * stdout is read here and never reaches the client; a child that crashes or hangs costs the archive only.
  * The new file replaces the old one by a rename, so a JVM that has the old one mapped keeps it.
  */
@@ -64,9 +64,9 @@ public final class ClassDataArchive {
 
     /**
      * After {@code delay}, on a daemon thread, makes the archive this launch line names if it is not current
-     * (see {@link #refresh}); closing the handle stops a training run in progress and removes its file.
+     * (see {@link #refresh}); the returned action stops a training run in progress and removes its files.
      */
-    public static AutoCloseable refreshLater(Duration delay, Log log) {
+    public static Runnable refreshLater(Duration delay, Log log) {
         AtomicReference<ClassDataArchive> found = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {
@@ -294,7 +294,7 @@ public final class ClassDataArchive {
         }
     }
 
-    /** What a host does first, then stdin closed: the child exits and writes the archive. */
+    /** What a host does first, then stdin closed: the child exits, its class list complete. */
     static void train(Process child) throws IOException {
         OutputStream in = child.getOutputStream();
         for (String request : TrainingSession.REQUESTS) {
