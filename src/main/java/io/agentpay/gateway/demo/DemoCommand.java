@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DemoCommand {
     private static final int MAX_ATTEMPTS = 3;
     private static final int STDERR_LINES_SHOWN = 20;
+    private static final Duration SETTLE_WAIT = Duration.ofSeconds(10);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -80,6 +81,10 @@ public final class DemoCommand {
             }
             status = drive(client, scenario);
             running.set(null);
+            // The client closes only once nothing is on its way to it: closing with a read in flight (the SDK reads the
+            // resource for each update notification) would log an SDK error after the demo has said it finished.
+            server.settle(SETTLE_WAIT);
+            client.closeGracefully();
         } catch (RuntimeException e) {
             err.println("demo failed: " + (serverEnded.get() ? "the server process ended." : e.getMessage()));
             status = 1;
@@ -132,11 +137,14 @@ public final class DemoCommand {
                 step("caller", "entry rejected (" + status.path("errorType").asText() + "): " + status.path("nextAction").asText());
             }
         }
-        if (isFinal(status)) {
-            return finish(status, scenario);
+        if (!isFinal(status)) {
+            call(client, "completePaymentCapture", Map.of("callSid", callSid, "paymentSid", paymentSid));
+            status = await(client, uri, DemoCommand::isFinal, "the payment processor");
         }
-        call(client, "completePaymentCapture", Map.of("callSid", callSid, "paymentSid", paymentSid));
-        return finish(await(client, uri, DemoCommand::isFinal, "the payment processor"), scenario);
+        // Like an agent done with the payment: no more updates (any already sent are still answered before the close).
+        client.unsubscribeResource(new McpSchema.UnsubscribeRequest(uri));
+        step("resources/unsubscribe", uri);
+        return finish(status, scenario);
     }
 
     /** The start each scenario needs; for ACH, first the mistake of leaving out the holder's name. */

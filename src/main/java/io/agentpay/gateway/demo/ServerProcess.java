@@ -12,9 +12,12 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -24,7 +27,8 @@ import reactor.core.publisher.Mono;
  * The demo's server: a child process speaking MCP on its stdin and stdout. Unlike the SDK's stdio client
  * transport, which stops reading stderr once stdout ends, it reads the server's stderr to the end and keeps
  * its last lines, so a server that dies at start-up (a JVM that refuses an option) can say why; and it tells
- * the demo the moment the server's stdout ends, so no request waits for its time-out.
+ * the demo the moment the server's stdout ends, so no request waits for its time-out. It also knows which
+ * requests are still unanswered, so the demo can let them finish before the client closes (see {@link #settle}).
  */
 final class ServerProcess implements McpClientTransport {
     private final List<String> command;
@@ -34,6 +38,13 @@ final class ServerProcess implements McpClientTransport {
     private final Deque<String> stderr = new ArrayDeque<>();
     private volatile Process process;
     private volatile Thread stderrReader;
+    /** Guards the three fields below; notified as each message from the server has been handled and when stdout ends. */
+    private final Object traffic = new Object();
+    private final Set<Object> unanswered = new HashSet<>();
+    private int handling;
+    private boolean notificationsWanted = true;
+    private volatile boolean closed;
+    private volatile boolean ended;
 
     /** @param onEnd runs once the server's stdout has ended: it exited, or will not speak again */
     ServerProcess(List<String> command, McpJsonMapper mapper, int stderrLinesKept, Runnable onEnd) {
@@ -60,8 +71,21 @@ final class ServerProcess implements McpClientTransport {
                     keep("(not JSON-RPC on the server's stdout) " + line);
                     return;
                 }
-                handler.apply(Mono.just(message)).subscribe();
-            }, onEnd);
+                if (!admit(message)) {
+                    return;
+                }
+                try {
+                    handler.apply(Mono.just(message)).subscribe();
+                } finally {
+                    handled(message);
+                }
+            }, () -> {
+                ended = true;
+                synchronized (traffic) {
+                    traffic.notifyAll();
+                }
+                onEnd.run();
+            });
         });
     }
 
@@ -83,6 +107,70 @@ final class ServerProcess implements McpClientTransport {
         return thread;
     }
 
+    /**
+     * Whether the client gets this message: nothing once it has closed (the SDK would answer a late notification by
+     * initializing a new session), and no notification once {@link #settle} has begun.
+     */
+    private boolean admit(McpSchema.JSONRPCMessage message) {
+        synchronized (traffic) {
+            if (closed || (message instanceof McpSchema.JSONRPCNotification && !notificationsWanted)) {
+                return false;
+            }
+            handling++;
+            return true;
+        }
+    }
+
+    private void handled(McpSchema.JSONRPCMessage message) {
+        synchronized (traffic) {
+            handling--;
+            if (message instanceof McpSchema.JSONRPCResponse response) {
+                unanswered.remove(response.id());
+            }
+            traffic.notifyAll();
+        }
+    }
+
+    private void answerAwaited(Object requestId, boolean awaited) {
+        if (requestId != null) {
+            synchronized (traffic) {
+                if (awaited) {
+                    unanswered.add(requestId);
+                } else {
+                    unanswered.remove(requestId);
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops handing the server's notifications to the client, then waits until every request the client sent has
+     * been answered and the answer handled: the SDK's client reads a resource for each resource-updated notification,
+     * and closing it with such a read in flight logs an error for the read and a warning for its late answer.
+     * Requests sent while a message is handled are counted before that handling ends, so none slips through.
+     *
+     * @return whether all was answered within {@code timeout} (false also when the server's stdout ended first)
+     */
+    boolean settle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (traffic) {
+            notificationsWanted = false;
+            try {
+                while (handling > 0 || !unanswered.isEmpty()) {
+                    long left = deadline - System.nanoTime();
+                    if (ended || left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(traffic, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return true;
+        }
+    }
+
     private synchronized void keep(String line) {
         if (stderr.size() == stderrLinesKept) {
             stderr.removeFirst();
@@ -93,6 +181,9 @@ final class ServerProcess implements McpClientTransport {
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         return Mono.fromRunnable(() -> {
+            Object requestId = message instanceof McpSchema.JSONRPCRequest request ? request.id() : null;
+            // Counted before it is written, so its answer cannot come first.
+            answerAwaited(requestId, true);
             try {
                 byte[] line = (mapper.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
                 OutputStream in = process.getOutputStream();
@@ -101,15 +192,20 @@ final class ServerProcess implements McpClientTransport {
                     in.flush();
                 }
             } catch (IOException e) {
+                answerAwaited(requestId, false);
                 throw new UncheckedIOException("The server no longer reads its stdin", e);
             }
         });
     }
 
-    /** Closes the server's stdin, which ends it; {@link #awaitExit} waits for it (it may be writing a CDS archive). */
+    /**
+     * Closes the server's stdin, which ends it; {@link #awaitExit} waits for it. From here on nothing the server still
+     * writes reaches the client.
+     */
     @Override
     public Mono<Void> closeGracefully() {
         return Mono.fromRunnable(() -> {
+            closed = true;
             Process running = process;
             if (running != null) {
                 try {
