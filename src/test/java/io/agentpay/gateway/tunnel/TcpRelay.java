@@ -75,8 +75,9 @@ public final class TcpRelay implements AutoCloseable {
                 Socket in = socket.accept();
                 connections.incrementAndGet();
                 Socket out = connect(in);
-                open.add(in);
-                open.add(out);
+                if (!relaying(socket, in, out)) {
+                    return;
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException | ExecutionException | TimeoutException e) {
@@ -86,6 +87,23 @@ public final class TcpRelay implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Registers a connection for {@link #stop()} to drop, or drops it if the relay stopped meanwhile. A close does
+     * not end an accept already under way: the kernel keeps the socket listening until the accepting thread runs
+     * again, which on a busy machine can be after stop() returned, so a client that connects just then (a tunnel
+     * check right after a simulated drop) would otherwise be relayed through a "stopped" tunnel.
+     */
+    private synchronized boolean relaying(ServerSocket socket, Socket in, Socket out) {
+        if (socket.isClosed()) {
+            closeQuietly(in);
+            closeQuietly(out);
+            return false;
+        }
+        open.add(in);
+        open.add(out);
+        return true;
     }
 
     private Socket connect(Socket in) throws IOException, ExecutionException, TimeoutException, InterruptedException {
