@@ -174,6 +174,7 @@ public final class CallbackServer implements AutoCloseable {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            config.startup.startupWatcherEnabled = false; // its thread only warns of a server created and never started
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.threadPool = threads;
             config.jetty.addConnector((server, http) -> {

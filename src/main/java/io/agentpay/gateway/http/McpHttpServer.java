@@ -82,6 +82,7 @@ public final class McpHttpServer implements AutoCloseable {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            config.startup.startupWatcherEnabled = false; // its thread only warns of a server created and never started
             config.jetty.threadPool = threads;
             config.jetty.modifyServletContextHandler(context -> {
                 ServletHolder mcp = new ServletHolder("mcp", transport);
