@@ -114,8 +114,14 @@ final class RequestGuard implements Filter {
         }
     }
 
+    /**
+     * A refusal is sent without reading the request's body (an unauthenticated client's bytes are not read on
+     * its behalf), so Jetty may drop the connection after it; {@code Connection: close} tells the client not to
+     * send its next request on it (one that did got an empty answer instead of its response).
+     */
     private static void refuse(HttpServletResponse response, int status, String message) throws IOException {
         response.setStatus(status);
+        response.setHeader("Connection", "close");
         response.setContentType("application/json");
         byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"" + message + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);

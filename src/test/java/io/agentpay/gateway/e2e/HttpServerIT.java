@@ -13,10 +13,14 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,6 +221,40 @@ class HttpServerIT {
             assertThat(refused.headers().firstValue("Mcp-Session-Id")).isEmpty();
         }
         assertThat(session("  " + OTHER_TOKEN)).isNotBlank();
+    }
+
+    @Test
+    void aRefusalAnsweredBeforeItsBodyArrivedTellsTheClientTheConnectionCloses() throws Exception {
+        // The refusal comes before the body is read: Jetty may then drop the connection, so the client must be told,
+        // or its next request on that connection gets no answer at all.
+        byte[] body = INITIALIZE.getBytes(StandardCharsets.UTF_8);
+        for (String auth : List.of("Bearer wrong-token", "Bearer " + TOKEN)) {
+            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                String origin = auth.endsWith(TOKEN) ? "Origin: https://evil.example\r\n" : "";
+                out.write(("POST /mcp HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: " + auth + "\r\n" + origin
+                        + "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: "
+                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body, 0, body.length / 2); // the rest never comes: the answer cannot wait for it
+                out.flush();
+                String head = responseHead(socket.getInputStream());
+                assertThat(head).as(auth).startsWith(auth.endsWith(TOKEN) ? "HTTP/1.1 403" : "HTTP/1.1 401");
+                assertThat(head.toLowerCase(java.util.Locale.ROOT)).as(auth).contains("\r\nconnection: close\r\n");
+            }
+        }
+    }
+
+    private static String responseHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            head.append((char) c);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+        }
+        return head.toString();
     }
 
     @Test
