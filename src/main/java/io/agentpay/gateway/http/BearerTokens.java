@@ -24,11 +24,6 @@ final class BearerTokens {
         return digests.isEmpty();
     }
 
-    /** True when {@code authorization} is {@code Bearer <one of the tokens>}. */
-    boolean accepts(String authorization) {
-        return which(authorization) >= 0;
-    }
-
     /**
      * Which of the tokens {@code authorization} presents (its index; 0 when none is configured), or -1.
      * Every token is compared, in constant time, whichever matches.

@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +38,18 @@ class DemoShutdownTest {
         ProcessBuilder builder = new ProcessBuilder(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LateUpdateDemo.class.getName());
         builder.environment().remove("JAVA_TOOL_OPTIONS");
+        // Its output goes to files: a pipe nobody reads while the test waits could fill and stop the demo.
+        Path outFile = Files.createTempFile("demo", ".out");
+        Path errFile = Files.createTempFile("demo", ".err");
+        builder.redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
         Process demo = builder.start();
         demo.getOutputStream().close();
         // A hang guard only: the demo takes seconds; a client that waited for an answer never sent would take 30 s more.
         assertThat(demo.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        String out = new String(demo.getInputStream().readAllBytes(), UTF_8);
-        String err = new String(demo.getErrorStream().readAllBytes(), UTF_8);
+        String out = Files.readString(outFile, UTF_8);
+        String err = Files.readString(errFile, UTF_8);
+        Files.delete(outFile);
+        Files.delete(errFile);
 
         assertThat(demo.exitValue()).as(out + err).isZero();
         assertThat(err).as("stderr of a demo that finished").isEmpty();

@@ -8,9 +8,7 @@ import io.agentpay.gateway.callback.TwilioPost;
 import io.agentpay.gateway.json.Json;
 import io.agentpay.gateway.sandbox.PaySimulator;
 import io.agentpay.gateway.tunnel.TcpRelay;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -76,20 +74,14 @@ class CancelledRequestIT {
 
     /** Both output streams read into the lists on threads of their own (a line not JSON fails the test). */
     private void drain() {
-        Thread err = new Thread(() -> new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8)).lines().forEach(stderr::add), "jar-stderr");
-        err.setDaemon(true);
-        err.start();
-        Thread out = new Thread(() -> new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)).lines().map(line -> {
-                    try {
-                        return Json.MAPPER.readTree(line);
-                    } catch (IOException e) {
-                        return Json.MAPPER.createObjectNode().put("notJson", line);
-                    }
-                }).forEach(stdout::add), "jar-stdout");
-        out.setDaemon(true);
-        out.start();
+        JarProcess.readLines(process.getErrorStream(), stderr::add, "jar-stderr");
+        JarProcess.readLines(process.getInputStream(), line -> {
+            try {
+                stdout.add(Json.MAPPER.readTree(line));
+            } catch (IOException e) {
+                stdout.add(Json.MAPPER.createObjectNode().put("notJson", line));
+            }
+        }, "jar-stdout");
     }
 
     private static String toolCall(int id, String tool, String arguments) {

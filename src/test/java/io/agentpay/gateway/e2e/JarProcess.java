@@ -2,11 +2,15 @@ package io.agentpay.gateway.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -43,6 +48,14 @@ final class JarProcess {
         command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** Hands each line of the jar's {@code stream} to {@code line} on a daemon thread named {@code name}, to its end. */
+    static void readLines(InputStream stream, Consumer<String> line, String name) {
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)).lines()
+                .forEach(line), name);
+        reader.setDaemon(true);
+        reader.start();
     }
 
     private static final Pattern CALLBACK_PORT = Pattern.compile("Callbacks reach port (\\d+) ");

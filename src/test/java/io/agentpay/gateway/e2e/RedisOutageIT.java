@@ -16,13 +16,10 @@ import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,10 +98,7 @@ class RedisOutageIT {
         ProcessBuilder launch = JarProcess.http(env(), c.accountSid(), c.apiKey(), c.apiSecret());
         launch.command().addAll(1, List.of(jvmOptions));
         server = launch.start();
-        Thread drain = new Thread(() -> new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))
-                .lines().forEach(stderr::add), "jar-stderr");
-        drain.setDaemon(true);
-        drain.start();
+        JarProcess.readLines(server.getErrorStream(), stderr::add, "jar-stderr");
         base = JarProcess.httpBase(stderr);
         await().atMost(Duration.ofSeconds(60)).failFast("the server exited", () -> !server.isAlive()).ignoreExceptions()
                 .until(() -> health() != null);
